@@ -1,0 +1,43 @@
+# sitrep-analysis: `make help` lists the targets. Every target sets up .venv first if needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test lint validate datapackage lab clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@echo ">> creating $(VENV) and installing sitrep-analysis with its dev tools"
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the project (done by every other target)
+
+report: $(STAMP) ## Render the default report to reports/
+	@echo ">> rendering notebooks/01_attack_tempo.ipynb to reports/01_attack_tempo.html"
+	@$(BIN)/sitrep render notebooks/01_attack_tempo.ipynb -o reports/01_attack_tempo.html
+
+test: $(STAMP) ## Run the whole test suite (lint, data, notebooks, browser)
+	@echo ">> ruff check"
+	@$(BIN)/ruff check sitrep_analysis tests
+	@echo ">> pytest"
+	@$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Check code style with ruff
+	@$(BIN)/ruff check sitrep_analysis tests
+
+validate: $(STAMP) ## Validate the curated data in data/
+	@$(BIN)/sitrep validate data
+
+datapackage: $(STAMP) ## Regenerate data/datapackage.json from the column dictionary and the CSVs
+	@echo ">> writing data/datapackage.json"
+	@$(BIN)/sitrep datapackage --write data
+
+clean: ## Remove .venv and generated reports
+	rm -rf $(VENV) reports/*.html

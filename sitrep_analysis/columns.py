@@ -1,0 +1,396 @@
+"""The column dictionary: every curated column described once.
+
+Each column is defined a single time in :data:`FIELDS` (type, unit, allowed values, meaning) and
+each table in :data:`TABLES` lists the columns it holds, which of them must be filled, its primary
+key and its foreign keys. The validation schema (``schema.py``), the loaders' dtypes (``data.py``),
+the Frictionless ``datapackage.json`` (``datapackage.py``) and the data documentation all derive
+from these two mappings, so a fact about a column is typed in exactly one place.
+
+Conventions in the CSV files:
+
+- an empty cell means *not reported* (never zero, never "unknown");
+- dates are ISO ``YYYY-MM-DD``; a partial publication date may be ``YYYY-MM`` or ``YYYY``;
+- list cells (``*_ids``, ``aliases``) separate items with ``;``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Value kinds a column can have. ``id_list`` is a ``;``-separated list of identifiers,
+#: ``partial_date`` an ISO date that may stop at the month or year, ``time`` a local ``HH:MM``.
+KINDS = ("string", "integer", "number", "date", "partial_date", "time", "category", "id_list")
+
+ID_PATTERN = r"[a-z0-9][a-z0-9_\-]*"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its name, value kind, meaning and the rules a value must follow."""
+
+    name: str
+    kind: str
+    description: str
+    unit: str | None = None
+    #: For ``category`` columns: code -> human label. Any other value is an error.
+    allowed: dict[str, str] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    #: Regular expression every non-empty value (or list item) must match in full.
+    pattern: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
+        if (self.kind == "category") != (self.allowed is not None):
+            raise ValueError(f"column {self.name}: allowed values go with kind 'category' only")
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """``column`` (a single id or an ``id_list``) must name rows of ``table``'s primary key."""
+
+    column: str
+    table: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """One curated CSV file: what a row is, its columns and its keys."""
+
+    name: str
+    title: str
+    row_meaning: str
+    columns: tuple[str, ...]
+    required: frozenset[str]
+    primary_key: str
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    #: Columns the loader adds to the returned frame (not present in the CSV).
+    derived: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    #: Rules within one row, checked by ``schema.py``: rule name -> plain-language statement.
+    row_rules: dict[str, str] = field(default_factory=dict)
+    #: Rules across tables (beyond foreign keys), checked by ``schema.py``: name -> statement.
+    cross_rules: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+
+def _fields(*items: Field) -> dict[str, Field]:
+    return {f.name: f for f in items}
+
+
+_COUNT = "count of people"
+
+FIELDS: dict[str, Field] = _fields(
+    # --- identifiers and provenance, shared by several tables -------------------------------
+    Field("incident_id", "string", "Stable identifier of an incident: date, then a short slug of "
+          "the place, e.g. `2020-03-11-camp-taji`.", pattern=ID_PATTERN),
+    Field("event_id", "string", "Stable identifier of a political or military event: date, then "
+          "a short slug, e.g. `2020-10-10-ircc-ceasefire`.", pattern=ID_PATTERN),
+    Field("troop_level_id", "string", "Stable identifier of a troop-level figure.",
+          pattern=ID_PATTERN),
+    Field("site_id", "string", "Gazetteer identifier of a place (table `sites`).",
+          pattern=ID_PATTERN),
+    Field("actor_id", "string", "Identifier of an actor (table `actors`).", pattern=ID_PATTERN),
+    Field("source_id", "string", "Identifier of a cited report (table `sources`).",
+          pattern=ID_PATTERN),
+    Field("claim_id", "string", "Identifier of one source's claim about one field of one record.",
+          pattern=ID_PATTERN),
+    Field("source_ids", "id_list", "The reports this row rests on, `;`-separated ids of table "
+          "`sources`. Every incident, event, troop figure and claim has at least one.",
+          pattern=ID_PATTERN),
+    Field("curation_basis", "category", "Where the curator took the row from: the project's "
+          "reference fact sheets (gathered from the cited public reporting) or the curator's "
+          "own knowledge of the cited public reporting.",
+          allowed={"reference_sheet": "reference fact sheet",
+                   "curator_knowledge": "curator's knowledge of public reporting"}),
+    Field("notes", "string", "Free-text remarks: quirks, caveats, what sources say verbatim."),
+    Field("aliases", "id_list", "Other spellings or names, `;`-separated.", pattern=r"[^;]+"),
+    # --- places --------------------------------------------------------------------------
+    Field("site_name", "string", "Name of the place as the sources report it."),
+    Field("site_kind", "category", "What the place is.",
+          allowed={"air_base": "air base", "military_base": "military base or camp",
+                   "diplomatic": "embassy, consulate or diplomatic facility",
+                   "airport": "civil airport (may host a military facility)",
+                   "district": "district or zone of a city",
+                   "route": "road or convoy route, located at a nearby town",
+                   "town": "town or village"}),
+    Field("country", "category", "Country where it happened. The workbook is about Iraq; the same "
+          "groups' attacks in Syria and Jordan are kept and marked by this column.",
+          allowed={"Iraq": "Iraq", "Syria": "Syria", "Jordan": "Jordan"}),
+    Field("province", "string", "First-level administrative area (Iraqi governorate, Syrian or "
+          "Jordanian governorate), English spelling."),
+    Field("latitude", "number", "Latitude, WGS 84.", unit="degrees north", minimum=-90,
+          maximum=90),
+    Field("longitude", "number", "Longitude, WGS 84.", unit="degrees east", minimum=-180,
+          maximum=180),
+    Field("coordinates_precision", "category", "How close the coordinates are to the place.",
+          allowed={"site": "within about 1 km of the facility",
+                   "approximate": "within about 10 km",
+                   "town": "centre of the nearest town (routes, districts)"}),
+    Field("coordinates_basis", "string", "Where the coordinates come from."),
+    # --- actors --------------------------------------------------------------------------
+    Field("actor_name", "string", "Usual English name of the actor."),
+    Field("actor_kind", "category", "What kind of actor it is.",
+          allowed={"militia": "armed group", "militia_front": "front name used in claims",
+                   "umbrella": "coalition or umbrella of armed groups",
+                   "state_military": "state armed forces or military command",
+                   "state_body": "government, parliament or ministry",
+                   "generic": "unspecified group named only by description"}),
+    Field("umbrella_ids", "id_list", "Umbrellas or coalitions the actor is reported to belong "
+          "to (ids of table `actors`). Membership is as reported, not verified.",
+          pattern=ID_PATTERN),
+    # --- incidents -----------------------------------------------------------------------
+    Field("incident_date", "date", "Local date of the attack."),
+    Field("incident_time_local", "time", "Local time of the attack when reported (Iraq: UTC+3).",
+          unit="HH:MM local", pattern=r"([01]\d|2[0-3]):[0-5]\d"),
+    Field("date_precision", "category", "How exactly the date is known.",
+          allowed={"day": "the day is reported consistently",
+                   "approximate": "the day is uncertain or sources differ by a day or so",
+                   "month": "only the month is known (date is the first of the month)",
+                   "period": "a figure that holds over a period (date is its start)"}),
+    Field("weapon_type", "category", "Main weapon used in the attack.",
+          allowed={"rocket": "rocket", "mortar": "mortar", "drone": "drone",
+                   "ied": "IED (roadside bomb)", "ballistic_missile": "ballistic missile",
+                   "other_unknown": "other or unknown"}),
+    Field("weapon_detail", "string", "The weapon as reported, e.g. `107mm rockets fired from a "
+          "truck`."),
+    Field("projectiles_low", "integer", "Lowest projectile count any cited source gives (rockets, "
+          "drones, missiles or bombs). Empty when no source gives a number.", unit="projectiles",
+          minimum=0),
+    Field("projectiles_high", "integer", "Highest projectile count any cited source gives. Empty "
+          "when the count is open-ended (`at least 3`) or not reported.", unit="projectiles",
+          minimum=0),
+    Field("target_kind", "category", "What was targeted.",
+          allowed={"base": "military base hosting US or coalition forces",
+                   "diplomatic": "embassy, consulate or diplomatic support facility",
+                   "airport": "airport area", "convoy": "logistics convoy serving the coalition",
+                   "other": "other target"}),
+    Field("us_killed_count", "integer", "US service members killed.", unit=_COUNT, minimum=0),
+    Field("us_wounded_count", "integer", "US service members wounded, including traumatic brain "
+          "injury when reported.", unit=_COUNT, minimum=0),
+    Field("coalition_killed_count", "integer", "Non-US coalition service members killed.",
+          unit=_COUNT, minimum=0),
+    Field("coalition_wounded_count", "integer", "Non-US coalition service members wounded.",
+          unit=_COUNT, minimum=0),
+    Field("contractors_killed_count", "integer", "Contractors (any nationality) killed.",
+          unit=_COUNT, minimum=0),
+    Field("contractors_wounded_count", "integer", "Contractors (any nationality) wounded.",
+          unit=_COUNT, minimum=0),
+    Field("iraqi_killed_count", "integer", "Iraqi security forces and civilians (or local "
+          "civilians outside Iraq) killed.", unit=_COUNT, minimum=0),
+    Field("iraqi_wounded_count", "integer", "Iraqi security forces and civilians (or local "
+          "civilians outside Iraq) wounded.", unit=_COUNT, minimum=0),
+    Field("casualties_note", "string", "Casualties in the sources' own words, including what "
+          "the counts cannot hold (ranges, `minor injuries`)."),
+    Field("claimed_by", "string", "Actor that claimed the attack (id in table `actors`); empty "
+          "when nobody claimed it.", pattern=ID_PATTERN),
+    Field("attributed_to", "string", "Actor the attack was attributed to by someone other than "
+          "the perpetrator (id in table `actors`).", pattern=ID_PATTERN),
+    Field("attributed_by", "string", "Who made the attribution, e.g. `US Department of "
+          "Defense`."),
+    Field("attribution_status", "category", "Claim and attribution kept apart: `claimed` if a "
+          "group claimed it, else `attributed` if someone named a perpetrator, else "
+          "`unattributed`.",
+          allowed={"claimed": "claimed", "attributed": "attributed by a third party",
+                   "unattributed": "neither claimed nor attributed"}),
+    Field("acled_event_id", "string", "ACLED's `event_id_cnty` of the same attack, when a cited "
+          "report names it.", pattern=r"[A-Z]{3}\d+"),
+    Field("coordinates_source", "category", "Loader-derived: whether the coordinates were "
+          "reported for the incident itself or taken from the site in the gazetteer.",
+          allowed={"incident": "reported for the incident", "site": "the gazetteer site's",
+                   "none": "no coordinates"}),
+    Field("sources", "string", "Loader-derived: readable citations of the row's sources, "
+          "`; `-separated."),
+    # --- political events ----------------------------------------------------------------
+    Field("event_date", "date", "Local date of the event; for an event spanning days, its last "
+          "day."),
+    Field("event_start_date", "date", "First day of an event spanning several days; empty for "
+          "one-day events."),
+    Field("category", "category", "Kind of political or military event.",
+          allowed={"us_strike": "US strike", "militia_statement": "militia statement",
+                   "ceasefire": "ceasefire or truce", "strategic_dialogue":
+                   "US-Iraq Strategic Dialogue round", "parliament_vote": "parliament vote",
+                   "troop_announcement": "troop announcement", "iranian_strike": "Iranian strike",
+                   "other": "other"}),
+    Field("title", "string", "Short title of the event or report."),
+    Field("description", "string", "What happened, in a sentence or two."),
+    Field("actor_ids", "id_list", "Actors taking part (ids of table `actors`).",
+          pattern=ID_PATTERN),
+    Field("dialogue_round", "integer", "Strategic Dialogue round number, as most sources number "
+          "it; disagreements are in table `claims`.", minimum=1),
+    # --- troop levels ----------------------------------------------------------------------
+    Field("date", "date", "Date the figure refers to: the day, or the first day of the month or "
+          "period (see `date_precision`)."),
+    Field("date_end", "date", "Last day of the period a figure covers, when it covers one."),
+    Field("troops_count", "integer", "Number of US troops (or other scope).", unit="troops",
+          minimum=0),
+    Field("troops_qualifier", "category", "How the source qualifies the number.",
+          allowed={"exact": "as stated", "about": "about / some / roughly",
+                   "more_than": "more than", "up_to": "up to"}),
+    Field("previous_troops_count", "integer", "The level the source says the figure was reduced "
+          "(or raised) from, when it states one.", unit="troops", minimum=0),
+    Field("kind", "category", "A level reported as current, or an announced target.",
+          allowed={"reported": "reported level", "announced_target": "announced target"}),
+    Field("scope", "category", "Whose troops and where.",
+          allowed={"us_iraq": "US forces in Iraq", "us_syria": "US forces in Syria",
+                   "coalition_iraq_non_us": "non-US coalition forces in Iraq"}),
+    # --- sources ---------------------------------------------------------------------------
+    Field("outlet", "string", "Publisher, agency or author, e.g. `Newsweek`, `OIR spokesperson`."),
+    Field("published_date", "partial_date", "Publication date, as exact as known.",
+          pattern=r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?"),
+    Field("url", "string", "Address of the report, exactly as found (scheme may be missing); "
+          "empty when unknown. Never reconstructed.",
+          pattern=r"(https?://)?[A-Za-z0-9.\-]+\.[A-Za-z]{2,}(/\S*)?"),
+    Field("via", "string", "Outlet that relayed the report, when it was read through another "
+          "(e.g. `Reuters via devdiscourse.com`)."),
+    Field("source_kind", "category", "What kind of source it is.",
+          allowed={"news": "news report", "official": "official statement or spokesperson",
+                   "dataset": "conflict-event dataset record", "analysis": "think tank or "
+                   "analysis", "encyclopedia": "encyclopedia or digest",
+                   "situation_report": "situation report"}),
+    # --- claims ------------------------------------------------------------------------------
+    Field("record_table", "category", "Table of the record the claim is about.",
+          allowed={"incidents": "incidents", "political_events": "political events",
+                   "troop_levels": "troop levels"}),
+    Field("record_id", "string", "Id of the record the claim is about.", pattern=ID_PATTERN),
+    Field("field_name", "string", "Column the claim is about; `projectiles` means the "
+          "projectile count the `projectiles_low`-`projectiles_high` range spans.",
+          pattern=r"[a-z_]+"),
+    Field("claimed_value", "string", "The value this source gives, as a plain number or code."),
+    Field("value_qualifier", "category", "How the source qualifies the value.",
+          allowed={"exact": "as stated", "about": "about / roughly", "at_least": "at least",
+                   "up_to": "up to", "initial": "initial report, later revised"}),
+)
+
+
+def _table(name: str, title: str, row_meaning: str, columns: list[str], required: list[str],
+           primary_key: str, **kwargs) -> Table:
+    return Table(name=name, title=title, row_meaning=row_meaning, columns=tuple(columns),
+                 required=frozenset(required), primary_key=primary_key, **kwargs)
+
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    _table(
+        "incidents", "Attacks on US and coalition forces",
+        "One attack on a site hosting US or coalition forces, a diplomatic facility, or a convoy "
+        "serving them, on one day at one place.",
+        ["incident_id", "incident_date", "incident_time_local", "date_precision", "country",
+         "site_id", "site_name", "province", "latitude", "longitude", "weapon_type",
+         "weapon_detail", "projectiles_low", "projectiles_high", "target_kind",
+         "us_killed_count", "us_wounded_count", "coalition_killed_count",
+         "coalition_wounded_count", "contractors_killed_count", "contractors_wounded_count",
+         "iraqi_killed_count", "iraqi_wounded_count", "casualties_note", "claimed_by",
+         "attributed_to", "attributed_by", "attribution_status", "acled_event_id", "source_ids",
+         "curation_basis", "notes"],
+        ["incident_id", "incident_date", "date_precision", "country", "site_id", "site_name",
+         "weapon_type", "target_kind", "attribution_status", "source_ids", "curation_basis"],
+        "incident_id",
+        foreign_keys=(ForeignKey("site_id", "sites"), ForeignKey("claimed_by", "actors"),
+                      ForeignKey("attributed_to", "actors"), ForeignKey("source_ids", "sources")),
+        derived=("coordinates_source", "sources"),
+        warnings=(
+            "Coverage: notable, publicly reported incidents, not a complete count. Officials "
+            "counted about 25 attacks in Iraq in September 2020 alone and more than 170 in Iraq "
+            "and Syria between October 2023 and February 2024; most are not here.",
+            "An empty casualty cell means not reported; 0 means a source reported none.",
+            "Province and coordinates left empty in the file are filled from the site's "
+            "gazetteer entry by the loader (see `coordinates_source`).",
+        ),
+        row_rules={
+            "projectiles_low_not_above_high": "projectiles_low is at most projectiles_high",
+            "attribution_status_consistent": "attribution_status is `claimed` when claimed_by is "
+            "filled, else `attributed` when attributed_to is filled, else `unattributed`",
+            "attributed_by_with_attribution": "attributed_by is filled when attributed_to is",
+            "in_coverage_period": "incident_date lies in the coverage period "
+            "2019-10-01 to 2024-09-30",
+        },
+    ),
+    _table(
+        "political_events", "Political and military events",
+        "One political or military event a tempo analysis may compare attacks against.",
+        ["event_id", "event_date", "event_start_date", "category", "title", "description",
+         "actor_ids", "country", "dialogue_round", "source_ids", "curation_basis", "notes"],
+        ["event_id", "event_date", "category", "title", "description", "source_ids",
+         "curation_basis"],
+        "event_id",
+        foreign_keys=(ForeignKey("actor_ids", "actors"), ForeignKey("source_ids", "sources")),
+        derived=("sources",),
+        warnings=("Events are those a tempo analysis needs, not a chronology of the period.",),
+        row_rules={
+            "start_not_after_end": "event_start_date is not after event_date",
+            "dialogue_round_only_for_dialogue": "dialogue_round is filled only for category "
+            "`strategic_dialogue`",
+        },
+    ),
+    _table(
+        "troop_levels", "US troop levels in Iraq",
+        "One troop figure as one source states it: a reported level or an announced target.",
+        ["troop_level_id", "date", "date_end", "date_precision", "troops_count",
+         "troops_qualifier", "previous_troops_count", "kind", "scope", "source_ids",
+         "curation_basis", "notes"],
+        ["troop_level_id", "date", "date_precision", "troops_count", "troops_qualifier", "kind",
+         "scope", "source_ids", "curation_basis"],
+        "troop_level_id",
+        foreign_keys=(ForeignKey("source_ids", "sources"),),
+        derived=("sources",),
+        warnings=("Sources disagree on levels for the same months (e.g. about 3,000 or 3,500 "
+                  "before the January 2021 cut): each figure is a row of its own.",),
+        row_rules={"date_end_not_before_date": "date_end is not before date"},
+    ),
+    _table(
+        "sites", "Gazetteer of places",
+        "One place where attacks happened: a base, a diplomatic facility, an airport, a district "
+        "or a convoy route.",
+        ["site_id", "site_name", "aliases", "site_kind", "country", "province", "latitude",
+         "longitude", "coordinates_precision", "coordinates_basis", "notes"],
+        ["site_id", "site_name", "site_kind", "country"],
+        "site_id",
+        warnings=("Coordinates locate the facility for maps and distance matching; they are "
+                  "not surveyed positions.",),
+        row_rules={"coordinates_complete": "latitude, longitude, coordinates_precision and "
+                   "coordinates_basis are all filled or all empty"},
+    ),
+    _table(
+        "actors", "Actors",
+        "One armed group, front, umbrella, state force or state body named in claims, "
+        "attributions or events.",
+        ["actor_id", "actor_name", "aliases", "actor_kind", "umbrella_ids", "notes"],
+        ["actor_id", "actor_name", "actor_kind"],
+        "actor_id",
+        foreign_keys=(ForeignKey("umbrella_ids", "actors"),),
+        warnings=("Front names and umbrella memberships are as reported; they overlap and "
+                  "change.",),
+    ),
+    _table(
+        "sources", "Cited reports",
+        "One report, statement or dataset record cited by at least one row.",
+        ["source_id", "outlet", "title", "published_date", "url", "via", "source_kind", "notes"],
+        ["source_id", "outlet", "source_kind"],
+        "source_id",
+        warnings=("Titles and URLs are given only where they were found; none is reconstructed.",),
+    ),
+    _table(
+        "claims", "What each source claims where sources disagree",
+        "One source's value for one field of one record, kept where sources disagree or a "
+        "figure was revised.",
+        ["claim_id", "record_table", "record_id", "field_name", "claimed_value",
+         "value_qualifier", "source_ids", "notes"],
+        ["claim_id", "record_table", "record_id", "field_name", "claimed_value",
+         "value_qualifier", "source_ids"],
+        "claim_id",
+        foreign_keys=(ForeignKey("source_ids", "sources"),),
+        derived=("sources",),
+        cross_rules={"record_exists": "record_id names a row of record_table, and field_name a "
+                   "column of it (or `projectiles`)",
+                   "record_spans_claims": "a numeric record value equals one of the claimed "
+                   "values; a projectiles range spans every claimed count"},
+    ),
+)}
+
+#: Coverage period of the curated incidents.
+COVERAGE_START = "2019-10-01"
+COVERAGE_END = "2024-09-30"

@@ -1,0 +1,126 @@
+"""The Frictionless Data Package descriptor, generated from the column dictionary.
+
+``data/datapackage.json`` is never edited by hand: ``make datapackage`` (``sitrep datapackage
+--write data``) rebuilds it from :mod:`columns` and the CSVs, recording each file's SHA-256 and
+size as its provenance checksum. A test fails when the committed descriptor and a fresh one
+differ, so an edited CSV cannot go out with a stale description.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES, Field, Table
+
+DESCRIPTOR_NAME = "datapackage.json"
+
+COVERAGE = (
+    f"Notable, publicly reported attacks on US and coalition forces in Iraq from {COVERAGE_START} "
+    f"to {COVERAGE_END}, with the same groups' attacks in Syria and Jordan kept and marked; the "
+    "political events and troop figures a tempo analysis compares them with. Not a complete "
+    "count: officials counted many more attacks than are listed here. Every row names its "
+    "sources; where sources disagree, each value is in claims.csv."
+)
+
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0",
+}
+
+
+def _field_descriptor(field: Field, table: Table) -> dict:
+    kind = {"integer": "integer", "number": "number", "date": "date"}.get(field.kind, "string")
+    descriptor: dict = {"name": field.name, "type": kind, "description": field.description}
+    if field.unit:
+        descriptor["unit"] = field.unit
+    constraints: dict = {}
+    if field.name in table.required:
+        constraints["required"] = True
+    if field.name == table.primary_key:
+        constraints["unique"] = True
+    if field.allowed is not None:
+        constraints["enum"] = list(field.allowed)
+    if field.minimum is not None:
+        constraints["minimum"] = field.minimum
+    if field.maximum is not None:
+        constraints["maximum"] = field.maximum
+    if field.pattern is not None:
+        constraints["pattern"] = (
+            f"(?:{field.pattern})(?:;(?:{field.pattern}))*" if field.kind == "id_list"
+            else field.pattern
+        )
+    if constraints:
+        descriptor["constraints"] = constraints
+    return descriptor
+
+
+def _resource(table: Table, data_dir: Path) -> dict:
+    content = (data_dir / table.filename).read_bytes()
+    foreign_keys = [
+        {"fields": [key.column],
+         "reference": {"resource": "" if key.table == table.name else key.table,
+                       "fields": [TABLES[key.table].primary_key]}}
+        for key in table.foreign_keys if FIELDS[key.column].kind != "id_list"
+    ]
+    schema: dict = {
+        "fields": [_field_descriptor(FIELDS[name], table) for name in table.columns],
+        "primaryKey": [table.primary_key],
+        "missingValues": [""],
+    }
+    if foreign_keys:
+        schema["foreignKeys"] = foreign_keys
+    description = " ".join([table.row_meaning, *table.warnings])
+    list_keys = [key for key in table.foreign_keys if FIELDS[key.column].kind == "id_list"]
+    if list_keys:
+        description += " List columns refer to other tables: " + ", ".join(
+            f"{key.column} -> {key.table}" for key in list_keys) + " (checked by sitrep validate)."
+    return {
+        "name": table.name.replace("_", "-"),
+        "title": table.title,
+        "description": description,
+        "path": table.filename,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "bytes": len(content),
+        "hash": "sha256:" + hashlib.sha256(content).hexdigest(),
+        "schema": schema,
+    }
+
+
+def build_descriptor(data_dir: str | Path) -> dict:
+    """The datapackage descriptor of a data directory, from the dictionary and the files."""
+    data_dir = Path(data_dir)
+    resources = [_resource(table, data_dir) for table in TABLES.values()]
+    # Frictionless names resources in kebab case; foreign keys must use those names.
+    for resource in resources:
+        for key in resource["schema"].get("foreignKeys", []):
+            if key["reference"]["resource"]:
+                key["reference"]["resource"] = key["reference"]["resource"].replace("_", "-")
+    return {
+        "profile": "tabular-data-package",
+        "name": "sitrep-iraq-attacks",
+        "title": "Attacks on US and coalition forces in Iraq, political events and troop levels",
+        "description": COVERAGE,
+        "version": "0.1.0",
+        "licenses": [LICENSE],
+        "contributors": [{"title": "sitrep-analysis maintainers", "role": "author"}],
+        "temporalCoverage": {"start": COVERAGE_START, "end": COVERAGE_END},
+        "resources": resources,
+    }
+
+
+def render_descriptor(data_dir: str | Path) -> str:
+    """The descriptor as the JSON text written to disk (stable key order, final newline)."""
+    return json.dumps(build_descriptor(data_dir), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_descriptor(data_dir: str | Path) -> Path:
+    """Write ``datapackage.json`` into the data directory; return its path."""
+    path = Path(data_dir) / DESCRIPTOR_NAME
+    path.write_text(render_descriptor(data_dir), encoding="utf-8")
+    return path

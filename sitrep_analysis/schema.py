@@ -1,0 +1,360 @@
+"""Validation derived from the column dictionary.
+
+Three passes, every problem collected before anything is raised:
+
+1. **parse**: each CSV column (read as text) is converted to its kind; a value that does not
+   parse (``2020-13-01`` as a date, ``2.5`` as a count) is a problem;
+2. **pandera**: the typed frame is checked against a schema built from :mod:`columns`
+   (required cells, allowed values, ranges, patterns, unique ids, row rules);
+3. **cross-table**: foreign keys and the claims table's agreement with the records.
+
+A problem names the file, the line, the column, the value and the rule it breaks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES, Field, Table
+
+LIST_SEPARATOR = ";"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One broken rule at one place of one file. ``line`` is the physical line (1 = header)."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    rule: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        value = "" if self.value is None else f"value {self.value!r}: "
+        return f"{', '.join(where)}: {value}{self.rule}"
+
+
+class DataValidationError(ValueError):
+    """Raised by the loaders when data breaks the dictionary's rules; lists every problem."""
+
+    def __init__(self, problems: Iterable[Problem], data_dir: str = "") -> None:
+        self.problems = sorted(set(problems), key=_problem_order)
+        where = f" in {data_dir}" if data_dir else ""
+        count = len(self.problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''}{where}:\n{lines}")
+
+
+def _problem_order(problem: Problem) -> tuple:
+    return (problem.file, problem.line or 0, problem.column or "", problem.rule)
+
+
+# --- pass 1: parsing -------------------------------------------------------------------------
+
+_INTEGER = re.compile(r"-?\d+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def pandas_dtype(field: Field) -> object:
+    """The dtype a loaded column of this field has."""
+    if field.kind == "category":
+        return pd.CategoricalDtype(list(field.allowed or ()))
+    return {"integer": "Int64", "number": "float64", "date": "datetime64[ns]"}.get(
+        field.kind, "string"
+    )
+
+
+def parse_column(field: Field, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Convert a text column to the field's kind.
+
+    Returns the converted column (categories stay text until validated) and a boolean mask of
+    the cells that were filled but did not parse.
+    """
+    filled = text.notna()
+    if field.kind == "integer":
+        ok = text.str.fullmatch(_INTEGER.pattern).astype("boolean").fillna(False)
+        values = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
+    elif field.kind == "number":
+        values = pd.to_numeric(text, errors="coerce").astype("float64")
+        ok = values.notna()
+    elif field.kind == "date":
+        values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+        shaped = text.str.fullmatch(_DATE.pattern).astype("boolean").fillna(False)
+        ok = values.notna() & shaped
+        values = values.where(ok)
+    else:
+        values = text.str.strip().replace("", pd.NA).astype("string")
+        ok = filled
+    return values, filled & ~ok
+
+
+#: The rule a value breaks when it does not parse as its column's kind.
+PARSE_RULES = {
+    "integer": "must be a whole number",
+    "number": "must be a decimal number",
+    "date": "must be a real date written YYYY-MM-DD",
+}
+
+
+# --- pass 2: pandera schema from the dictionary ----------------------------------------------
+
+def _list_items_match(pattern: str) -> Callable[[pd.Series], pd.Series]:
+    compiled = re.compile(pattern)
+
+    def check(series: pd.Series) -> pd.Series:
+        return series.map(
+            lambda cell: all(compiled.fullmatch(item) for item in split_list(cell)),
+            na_action="ignore",
+        ).astype("boolean").fillna(True)
+
+    return check
+
+
+def _field_checks(field: Field) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if field.allowed is not None:
+        allowed = list(field.allowed)
+        checks.append(pa.Check.isin(allowed, error=f"must be one of: {', '.join(allowed)}"))
+    if field.minimum is not None and field.maximum is not None:
+        checks.append(pa.Check.in_range(field.minimum, field.maximum,
+                                        error=f"must lie between {field.minimum:g} and "
+                                              f"{field.maximum:g}"))
+    elif field.minimum is not None:
+        checks.append(pa.Check.ge(field.minimum, error=f"must be at least {field.minimum:g}"))
+    if field.pattern is not None:
+        if field.kind == "id_list":
+            checks.append(pa.Check(_list_items_match(field.pattern),
+                                   error=f"each `;`-separated item must match {field.pattern}"))
+        else:
+            checks.append(pa.Check.str_matches(f"^(?:{field.pattern})$",
+                                               error=f"must match the pattern {field.pattern}"))
+    return checks
+
+
+RowRule = tuple[tuple[str, ...], Callable[[pd.DataFrame], pd.Series]]
+
+
+def _row_rules(table: Table) -> dict[str, RowRule]:
+    """Row rules by name: the columns they involve and an element-wise check (True = good)."""
+    rules: dict[str, RowRule] = {
+        "projectiles_low_not_above_high": (
+            ("projectiles_low", "projectiles_high"),
+            lambda f: (f["projectiles_low"] <= f["projectiles_high"]).fillna(True),
+        ),
+        "attribution_status_consistent": (
+            ("attribution_status", "claimed_by", "attributed_to"),
+            lambda f: f["attribution_status"].eq(expected_attribution_status(f)).fillna(False),
+        ),
+        "attributed_by_with_attribution": (
+            ("attributed_by", "attributed_to"),
+            lambda f: f["attributed_to"].isna() | f["attributed_by"].notna(),
+        ),
+        "in_coverage_period": (
+            ("incident_date",),
+            lambda f: f["incident_date"].between(pd.Timestamp(COVERAGE_START),
+                                                 pd.Timestamp(COVERAGE_END)) | f[
+                "incident_date"].isna(),
+        ),
+        "start_not_after_end": (
+            ("event_start_date", "event_date"),
+            lambda f: (f["event_start_date"] <= f["event_date"]) | f["event_start_date"].isna()
+            | f["event_date"].isna(),
+        ),
+        "dialogue_round_only_for_dialogue": (
+            ("dialogue_round", "category"),
+            lambda f: f["dialogue_round"].isna() | f["category"].eq("strategic_dialogue"),
+        ),
+        "date_end_not_before_date": (
+            ("date_end", "date"),
+            lambda f: (f["date_end"] >= f["date"]) | f["date_end"].isna() | f["date"].isna(),
+        ),
+        "coordinates_complete": (
+            ("latitude", "longitude", "coordinates_precision", "coordinates_basis"),
+            lambda f: f[["latitude", "longitude", "coordinates_precision",
+                         "coordinates_basis"]].notna().sum(axis=1).isin([0, 4]),
+        ),
+    }
+    return {name: rules[name] for name in table.row_rules}
+
+
+def expected_attribution_status(frame: pd.DataFrame) -> pd.Series:
+    """`claimed` if claimed_by is filled, else `attributed` if attributed_to is, else
+    `unattributed`: the one rule linking the three attribution columns."""
+    status = pd.Series("unattributed", index=frame.index, dtype="string")
+    status = status.mask(frame["attributed_to"].notna(), "attributed")
+    return status.mask(frame["claimed_by"].notna(), "claimed")
+
+
+def build_schema(table: Table) -> pa.DataFrameSchema:
+    """The pandera schema of one table, built from the column dictionary."""
+    columns = {
+        name: pa.Column(
+            checks=_field_checks(FIELDS[name]),
+            nullable=name not in table.required,
+            unique=name == table.primary_key,
+            required=True,
+            title=name,
+            description=FIELDS[name].description,
+        )
+        for name in table.columns
+    }
+    checks = [
+        pa.Check(rule, name=name, error=f"{table.row_rules[name]} (row rule {name})")
+        for name, (_, rule) in _row_rules(table).items()
+    ]
+    return pa.DataFrameSchema(columns, checks=checks, name=table.name)
+
+
+def run_schema(table: Table, typed: pd.DataFrame, lines: Callable[[int], int]) -> list[Problem]:
+    """Check a typed frame with the table's pandera schema; map failures to problems."""
+    try:
+        build_schema(table).validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        return _failure_problems(table, errors.failure_cases, lines)
+    return []
+
+
+def _failure_problems(table: Table, cases: pd.DataFrame,
+                      lines: Callable[[int], int]) -> list[Problem]:
+    rule_columns = {
+        f"{table.row_rules[name]} (row rule {name})": columns
+        for name, (columns, _) in _row_rules(table).items()
+    }
+    problems = []
+    for case in cases.itertuples(index=False):
+        rule, column = str(case.check), case.column
+        if rule in rule_columns:
+            if column not in rule_columns[rule]:
+                continue  # pandera repeats a row rule's failure for every column
+        elif rule == "not_nullable":
+            rule = "must not be empty"
+        elif rule == "field_uniqueness":
+            rule = "must be unique: the same id appears on another line"
+        index = None if pd.isna(case.index) else int(case.index)
+        value = None if pd.isna(case.failure_case) else _show(case.failure_case)
+        problems.append(Problem(table.filename, None if index is None else lines(index),
+                                None if pd.isna(column) else str(column), value, rule))
+    return problems
+
+
+def _show(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    return str(value)
+
+
+# --- pass 3: across tables ----------------------------------------------------------------------
+
+def split_list(cell: object) -> list[str]:
+    """Items of a `;`-separated list cell (empty list for an empty cell).
+
+    >>> split_list("a;b ; c")
+    ['a', 'b', 'c']
+    """
+    if cell is None or cell is pd.NA or (isinstance(cell, float) and pd.isna(cell)):
+        return []
+    return [item.strip() for item in str(cell).split(LIST_SEPARATOR) if item.strip()]
+
+
+def foreign_key_problems(frames: dict[str, pd.DataFrame],
+                         lines: dict[str, Callable[[int], int]]) -> list[Problem]:
+    """Every foreign key of every table resolves in the table it names."""
+    problems = []
+    for table in TABLES.values():
+        frame = frames.get(table.name)
+        if frame is None:
+            continue
+        for key in table.foreign_keys:
+            target = frames.get(key.table)
+            if target is None or key.column not in frame:
+                continue
+            known = set(target[TABLES[key.table].primary_key].dropna())
+            for index, cell in frame[key.column].items():
+                for item in split_list(cell):
+                    if item not in known:
+                        problems.append(Problem(
+                            table.filename, lines[table.name](index), key.column, item,
+                            f"no row of {TABLES[key.table].filename} has "
+                            f"{TABLES[key.table].primary_key} {item!r}"))
+    return problems
+
+
+RANGE_FIELDS = {"projectiles": ("projectiles_low", "projectiles_high")}
+
+
+def claim_problems(frames: dict[str, pd.DataFrame],
+                   lines: dict[str, Callable[[int], int]]) -> list[Problem]:
+    """Each claim names an existing record and field; records agree with their claims.
+
+    A numeric record value must equal one of the values claimed for it, and a projectile range
+    must span every claimed count: the curated value is always one a source gave.
+    """
+    claims = frames.get("claims")
+    if claims is None:
+        return []
+    problems: list[Problem] = []
+    line = lines["claims"]
+    by_record: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    for index, claim in claims.iterrows():
+        table_name, record_id, field_name = (claim["record_table"], claim["record_id"],
+                                             claim["field_name"])
+        if pd.isna(table_name) or pd.isna(record_id) or pd.isna(field_name):
+            continue
+        table, records = TABLES[table_name], frames.get(table_name)
+        if records is None:
+            continue
+        if record_id not in set(records[table.primary_key].dropna()):
+            problems.append(Problem("claims.csv", line(index), "record_id", record_id,
+                                    f"no row of {table.filename} has {table.primary_key} "
+                                    f"{record_id!r}"))
+            continue
+        numeric = field_name in RANGE_FIELDS or (
+            field_name in table.columns and FIELDS[field_name].kind == "integer")
+        if field_name not in table.columns and not (
+                table_name == "incidents" and field_name in RANGE_FIELDS):
+            problems.append(Problem("claims.csv", line(index), "field_name", field_name,
+                                    f"is not a column of {table.filename}"))
+            continue
+        if numeric:
+            value = claim["claimed_value"]
+            if pd.isna(value) or not _INTEGER.fullmatch(str(value)):
+                problems.append(Problem("claims.csv", line(index), "claimed_value",
+                                        None if pd.isna(value) else str(value),
+                                        f"must be a whole number for field {field_name}"))
+                continue
+            by_record.setdefault((table_name, record_id, field_name), []).append(
+                (index, int(value)))
+    for (table_name, record_id, field_name), claimed in by_record.items():
+        table, records = TABLES[table_name], frames[table_name]
+        position = records.index[records[table.primary_key] == record_id][0]
+        record = records.loc[position]
+        values = sorted({value for _, value in claimed})
+        if field_name in RANGE_FIELDS:
+            low_column, high_column = RANGE_FIELDS[field_name]
+            low, high = record[low_column], record[high_column]
+            outside = [v for v in values if (pd.notna(low) and v < low)
+                       or (pd.notna(high) and v > high)]
+            if outside:
+                problems.append(Problem(
+                    table.filename, lines[table_name](position), f"{low_column}/{high_column}",
+                    f"{_show(low)}-{_show(high)}",
+                    f"the range must span every claimed count in claims.csv {values}"))
+        elif pd.notna(record[field_name]) and int(record[field_name]) not in values:
+            problems.append(Problem(
+                table.filename, lines[table_name](position), field_name,
+                _show(record[field_name]),
+                f"must equal one of the values claimed in claims.csv {values}"))
+    return problems

@@ -1,0 +1,174 @@
+"""Bad data is refused, each kind with a message naming file, line, column, value and rule."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import VALID_DIR, read_rows, write_rows
+from typer.testing import CliRunner
+
+from sitrep_analysis import DataValidationError, load_all, load_incidents
+from sitrep_analysis.cli import app
+from sitrep_analysis.columns import TABLES
+from sitrep_analysis.schema import build_schema
+
+
+def set_cell(table: str, row: int, column: str, value: str) -> Callable[[Path], None]:
+    def mutate(data_dir: Path) -> None:
+        path = data_dir / f"{table}.csv"
+        header, rows = read_rows(path)
+        rows[row][column] = value
+        write_rows(path, header, rows)
+    return mutate
+
+
+def drop_column(table: str, column: str) -> Callable[[Path], None]:
+    def mutate(data_dir: Path) -> None:
+        path = data_dir / f"{table}.csv"
+        header, rows = read_rows(path)
+        header.remove(column)
+        write_rows(path, header, [{k: v for k, v in r.items() if k != column} for r in rows])
+    return mutate
+
+
+def write_bytes(table: str, content: bytes) -> Callable[[Path], None]:
+    def mutate(data_dir: Path) -> None:
+        (data_dir / f"{table}.csv").write_bytes(content)
+    return mutate
+
+
+def latin1_row(data_dir: Path) -> None:
+    path = data_dir / "incidents.csv"
+    text = path.read_text(encoding="utf-8").replace("near Bravo", "près de Bravo")
+    path.write_bytes(text.encode("latin-1"))
+
+
+# (mutation, fragments every one of which must appear on one line of the message)
+CASES = [
+    pytest.param(drop_column("incidents", "weapon_type"),
+                 ["incidents.csv, line 1, column weapon_type", "required column is missing"],
+                 id="missing column"),
+    pytest.param(set_cell("incidents", 1, "incident_date", "2020-02-30"),
+                 ["incidents.csv, line 3, column incident_date", "'2020-02-30'",
+                  "real date written YYYY-MM-DD"], id="unparseable date"),
+    pytest.param(set_cell("incidents", 0, "incident_date", "11/03/2020"),
+                 ["incidents.csv, line 2, column incident_date", "'11/03/2020'"],
+                 id="date in another format"),
+    pytest.param(set_cell("sites", 0, "latitude", "95.2"),
+                 ["sites.csv, line 2, column latitude", "'95.2'", "between -90 and 90"],
+                 id="latitude out of range"),
+    pytest.param(set_cell("incidents", 2, "incident_id", "2020-03-11-alpha"),
+                 ["incidents.csv, line 4, column incident_id", "must be unique"],
+                 id="duplicate id"),
+    pytest.param(set_cell("incidents", 0, "us_wounded_count", "-3"),
+                 ["incidents.csv, line 2, column us_wounded_count", "'-3'", "at least 0"],
+                 id="negative count"),
+    pytest.param(set_cell("incidents", 1, "projectiles_low", "4"),
+                 ["incidents.csv, line 3, column projectiles_low", "'4'",
+                  "projectiles_low is at most projectiles_high"], id="low above high"),
+    pytest.param(set_cell("incidents", 0, "weapon_type", "katyusha"),
+                 ["incidents.csv, line 2, column weapon_type", "'katyusha'", "must be one of",
+                  "rocket"], id="unknown category"),
+    pytest.param(set_cell("political_events", 1, "category", "summit"),
+                 ["political_events.csv, line 3, column category", "'summit'"],
+                 id="unknown event category"),
+    pytest.param(set_cell("incidents", 1, "site_id", "charlie-base"),
+                 ["incidents.csv, line 3, column site_id", "'charlie-base'",
+                  "no row of sites.csv has site_id"], id="unknown site id"),
+    pytest.param(set_cell("incidents", 0, "source_ids", "src-a;src-missing"),
+                 ["incidents.csv, line 2, column source_ids", "'src-missing'",
+                  "no row of sources.csv"], id="unknown source in a list"),
+    pytest.param(set_cell("incidents", 2, "source_ids", ""),
+                 ["incidents.csv, line 4, column source_ids", "must not be empty"],
+                 id="row without a source"),
+    pytest.param(set_cell("incidents", 1, "attribution_status", "unattributed"),
+                 ["incidents.csv, line 3, column attribution_status", "claimed_by is filled"],
+                 id="status contradicts claim"),
+    pytest.param(set_cell("incidents", 0, "projectiles_high", "12"),
+                 ["incidents.csv, line 2, column projectiles_low/projectiles_high", "'10-12'",
+                  "span every claimed count"], id="range misses a claimed count"),
+    pytest.param(set_cell("political_events", 1, "dialogue_round", "2"),
+                 ["political_events.csv, line 3, column dialogue_round", "'2'",
+                  "one of the values claimed"], id="value matches no claim"),
+    pytest.param(set_cell("claims", 0, "record_id", "2020-01-01-nowhere"),
+                 ["claims.csv, line 2, column record_id", "'2020-01-01-nowhere'"],
+                 id="claim about a missing record"),
+    pytest.param(set_cell("incidents", 0, "incident_time_local", "25:10"),
+                 ["incidents.csv, line 2, column incident_time_local", "'25:10'"],
+                 id="impossible time"),
+    pytest.param(write_bytes("troop_levels", b""),
+                 ["troop_levels.csv", "file is empty", "troops_count"], id="empty file"),
+    pytest.param(latin1_row, ["incidents.csv, line 3", "not valid UTF-8", "0xe8"],
+                 id="non-UTF-8 file"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "fragments"), CASES)
+def test_bad_data_is_refused_with_a_precise_message(data_copy, mutate, fragments):
+    mutate(data_copy)
+    with pytest.raises(DataValidationError) as caught:
+        load_incidents(data_copy)
+    lines = str(caught.value).splitlines()
+    matching = [line for line in lines if all(f in line for f in fragments)]
+    assert matching, f"no line holds {fragments}:\n{caught.value}"
+
+
+def test_every_problem_is_listed_at_once(data_copy):
+    for mutate in (set_cell("incidents", 0, "weapon_type", "katyusha"),
+                   set_cell("sites", 0, "latitude", "95.2"),
+                   set_cell("political_events", 0, "event_date", "yesterday")):
+        mutate(data_copy)
+    with pytest.raises(DataValidationError) as caught:
+        load_all(data_copy)
+    assert len(caught.value.problems) == 3
+    assert str(caught.value).startswith("3 problems in ")
+    assert {p.file for p in caught.value.problems} == {"incidents.csv", "sites.csv",
+                                                       "political_events.csv"}
+
+
+def test_a_refused_directory_is_left_untouched(data_copy):
+    set_cell("incidents", 0, "weapon_type", "katyusha")(data_copy)
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in data_copy.iterdir()}
+    with pytest.raises(DataValidationError):
+        load_all(data_copy)
+    after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in data_copy.iterdir()}
+    assert after == before
+
+
+def test_an_edited_file_is_revalidated(data_copy):
+    assert len(load_incidents(data_copy)) == 3
+    set_cell("incidents", 0, "weapon_type", "katyusha")(data_copy)
+    os.utime(data_copy / "incidents.csv", ns=(1, 1))  # a different mtime, whatever the clock
+    with pytest.raises(DataValidationError):
+        load_incidents(data_copy)
+
+
+def test_the_cli_prints_problems_and_exits_1(data_copy):
+    set_cell("sites", 0, "latitude", "95.2")(data_copy)
+    result = CliRunner().invoke(app, ["validate", str(data_copy)])
+    assert result.exit_code == 1
+    assert "sites.csv, line 2, column latitude: value '95.2'" in result.output
+
+
+def test_the_cli_summarizes_good_data():
+    result = CliRunner().invoke(app, ["validate", str(VALID_DIR)])
+    assert result.exit_code == 0, result.output
+    assert "incidents.csv             3 rows" in result.output
+    assert "incidents from 2020-03-11 to 2020-04-02" in result.output
+    assert "incidents per year: 2020 3" in result.output
+    assert "with coordinates: 2 of 3 (67%)" in result.output
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_the_schema_rejects_a_frame_missing_a_required_value(table):
+    """Each table's pandera schema (built from the dictionary) refuses an empty key cell."""
+    frames = load_all(VALID_DIR)
+    frame = getattr(frames, table).astype("object")
+    frame = frame[list(TABLES[table].columns)]
+    frame.loc[frame.index[0], TABLES[table].primary_key] = pd.NA
+    with pytest.raises(Exception, match=r"not_nullable|null"):
+        build_schema(TABLES[table]).validate(frame, lazy=True)
