@@ -158,12 +158,14 @@ FIELDS: dict[str, Field] = _fields(
                    "other_unknown": "other or unknown"}),
     Field("weapon_detail", "string", "The weapon as reported, e.g. `107mm rockets fired from a "
           "truck`."),
-    Field("projectiles_low", "integer", "Lowest projectile count any cited source gives (rockets, "
-          "drones, missiles or bombs). Empty when no source gives a number.", unit="projectiles",
+    Field("projectiles_low", "integer", "Lowest projectile count the cited sources support "
+          "(rockets, drones, missiles or bombs): `at least 3` gives 3; empty when the count has "
+          "no stated floor (`up to 12`) or no source gives a number.", unit="projectiles",
           minimum=0),
-    Field("projectiles_high", "integer", "Highest projectile count any cited source gives. Empty "
-          "when the count is open-ended (`at least 3`) or not reported.", unit="projectiles",
-          minimum=0),
+    Field("projectiles_high", "integer", "Highest projectile count the cited sources support: "
+          "`up to 12` gives 12; empty when the count is open-ended (`at least 3`) or not "
+          "reported. Equal to projectiles_low when sources agree on one number.",
+          unit="projectiles", minimum=0),
     Field("target_kind", "category", "What was targeted.",
           allowed={"base": "military base hosting US or coalition forces",
                    "diplomatic": "embassy, consulate or diplomatic support facility",
@@ -263,7 +265,8 @@ FIELDS: dict[str, Field] = _fields(
     Field("claimed_value", "string", "The value this source gives, as a plain number or code."),
     Field("value_qualifier", "category", "How the source qualifies the value.",
           allowed={"exact": "as stated", "about": "about / roughly", "at_least": "at least",
-                   "up_to": "up to", "initial": "initial report, later revised"}),
+                   "more_than": "more than", "up_to": "up to",
+                   "initial": "initial report, later revised"}),
 )
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import VALID_DIR, read_rows, write_rows
 from typer.testing import CliRunner
 
 from sitrep_analysis import DataValidationError, load_all, load_incidents
 from sitrep_analysis.cli import app
 from sitrep_analysis.columns import TABLES
 from sitrep_analysis.schema import build_schema
+from tests.helpers import VALID_DIR, read_rows, write_rows
 
 
 def set_cell(table: str, row: int, column: str, value: str) -> Callable[[Path], None]:
