@@ -1,29 +1,30 @@
-"""The ``sitrep`` command: a thin face over the package."""
+"""The ``sitrep`` command: a thin face over the package.
+
+Built on click, which takes Papermill's spelling of parameters (``-p NAME VALUE``, repeatable)
+as a native option. Heavy modules (pandas for ``validate``, Papermill and nbconvert for
+``render``) load inside the command that needs them, so ``sitrep --help`` answers at once.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import typer
+import click
 
-from sitrep_analysis.columns import TABLES
-from sitrep_analysis.data import Dataset, DataValidationError, default_data_dir, load_all
-
-app = typer.Typer(
-    help="sitrep-analysis: attacks on US and coalition forces in Iraq, against political events.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-)
-
-DATA_DIR_ARGUMENT = typer.Argument(
-    None, help="Directory holding the CSV files (default: the shipped data/).",
-    show_default=False,
-)
+DATA_DIR = click.argument("data_dir", required=False, type=click.Path(path_type=Path,
+                                                                      file_okay=False))
 
 
-def summarize(dataset: Dataset) -> str:
-    """A short, human summary of a validated data directory."""
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sitrep-analysis")
+def app() -> None:
+    """sitrep-analysis: attacks on US and coalition forces in Iraq, against political events."""
+
+
+def summarize(dataset) -> str:
+    """A short, human summary of a validated data directory (a :class:`data.Dataset`)."""
+    from sitrep_analysis.columns import TABLES
+
     incidents = dataset.incidents
     lines = [f"{dataset.data_dir}: valid"]
     width = max(len(t.filename) for t in TABLES.values())
@@ -44,30 +45,57 @@ def summarize(dataset: Dataset) -> str:
 
 
 @app.command()
-def validate(data_dir: Path = DATA_DIR_ARGUMENT) -> None:
-    """Check a data directory against the column dictionary; print a summary or every problem."""
+@DATA_DIR
+def validate(data_dir: Path | None) -> None:
+    """Check DATA_DIR (default: the shipped data/) against the column dictionary.
+
+    Prints a summary and exits 0, or prints every problem (file, line, column, value, rule)
+    and exits 1. Nothing is written.
+    """
+    from sitrep_analysis.data import DataValidationError, load_all
+
     try:
         dataset = load_all(data_dir)
     except DataValidationError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(1) from None
-    typer.echo(summarize(dataset))
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    click.echo(summarize(dataset))
 
 
 @app.command()
-def datapackage(
-    data_dir: Path = DATA_DIR_ARGUMENT,
-    write: bool = typer.Option(False, "--write", help="Write datapackage.json into the directory."),
-) -> None:
+@DATA_DIR
+@click.option("--write", is_flag=True, help="Write datapackage.json into DATA_DIR.")
+def datapackage(data_dir: Path | None, write: bool) -> None:
     """Print (or --write) the Frictionless datapackage.json generated from the dictionary."""
+    from sitrep_analysis.data import default_data_dir
     from sitrep_analysis.datapackage import render_descriptor, write_descriptor
 
     directory = data_dir or default_data_dir()
     if write:
-        typer.echo(f"wrote {write_descriptor(directory)}")
+        click.echo(f"wrote {write_descriptor(directory)}")
     else:
-        typer.echo(render_descriptor(directory), nl=False)
+        click.echo(render_descriptor(directory), nl=False)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+@app.command()
+@click.argument("notebook", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-p", "--parameter", "parameters", nargs=2, multiple=True,
+              metavar="NAME VALUE", help="Set a notebook parameter (repeatable); the value is "
+              "passed as a string.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="HTML file to write (default: reports/<notebook stem>.html).")
+def render(notebook: Path, parameters: tuple[tuple[str, str], ...], output: Path | None) -> None:
+    """Run NOTEBOOK with Papermill and write it as one offline HTML report (no code shown).
+
+    On failure: exit status 1, the last good report stays, and the run is kept as
+    <name>.failed.ipynb beside it.
+    """
+    from sitrep_analysis.render import RenderError, render_notebook
+
+    target = output or Path("reports") / f"{notebook.stem}.html"
+    try:
+        written = render_notebook(notebook, target, dict(parameters))
+    except RenderError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"wrote {written}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sitrep_analysis import DataValidationError, load_all, load_incidents
 from sitrep_analysis.cli import app
@@ -172,3 +172,10 @@ def test_the_schema_rejects_a_frame_missing_a_required_value(table):
     frame.loc[frame.index[0], TABLES[table].primary_key] = pd.NA
     with pytest.raises(Exception, match=r"not_nullable|null"):
         build_schema(TABLES[table]).validate(frame, lazy=True)
+
+
+def test_sitrep_help_lists_the_commands():
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("validate", "render", "datapackage"):
+        assert command in result.output

@@ -1,0 +1,340 @@
+"""Plotly figures, the house template, and the renderer that makes them draw offline.
+
+Every figure function takes the loaders' DataFrames and returns a ``go.Figure`` drawn with the
+``"sitrep"`` template: fixed colour-blind-safe colours per weapon type and event category,
+titles and axis labels with units, and a source line (dataset, rows shown, coverage dates).
+
+Offline display
+---------------
+Reports are rendered by Papermill and nbconvert and read from a single HTML file on machines
+with no network. Plotly's default renderer emits only its own JSON mimetype, which nbconvert
+drops, and the ``notebook`` renderer adds a MathJax CDN tag per figure. Call
+:func:`use_offline_figures` once at the top of a notebook instead: it displays plotly.js inline
+once, and makes every figure output carry both
+
+- ``application/vnd.plotly.v1+json``: JupyterLab's plotly extension (rank 2) wins over its HTML
+  renderer (rank 50), so figures stay interactive in the lab; and
+- ``text/html``: a ``<div>`` and a ``<script>`` calling ``Plotly.newPlot`` on the global
+  ``window.Plotly``. nbconvert's HTML exporter does not know the plotly mimetype and picks
+  ``text/html`` from its display priority, so the exported report draws with the inline
+  plotly.js and fetches nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.io.base_renderers import MimetypeRenderer
+
+from sitrep_analysis.analysis import FREQUENCIES, attack_counts, troop_level_steps
+from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES
+
+__all__ = [
+    "EVENT_COLOURS",
+    "TEMPLATE_NAME",
+    "TROOP_COLOUR",
+    "WEAPON_COLOURS",
+    "OfflineFigureRenderer",
+    "category_label",
+    "plotly_js_html",
+    "source_line",
+    "timeline_figure",
+    "use_offline_figures",
+]
+
+TEMPLATE_NAME = "sitrep"
+RENDERER_NAME = "sitrep"
+
+# --- colours ------------------------------------------------------------------------------------
+
+#: Weapon types in the Okabe-Ito palette (Okabe & Ito 2008), distinguishable with the common
+#: forms of colour blindness; grey for "other or unknown".
+WEAPON_COLOURS: dict[str, str] = {
+    "rocket": "#D55E00",             # vermillion
+    "mortar": "#E69F00",             # orange
+    "drone": "#0072B2",              # blue
+    "ied": "#CC79A7",                # reddish purple
+    "ballistic_missile": "#009E73",  # bluish green
+    "other_unknown": "#999999",      # grey
+}
+
+#: Event categories in Paul Tol's "muted" palette, also colour-blind-safe and distinct from the
+#: weapon colours, so a marker is never mistaken for a bar.
+EVENT_COLOURS: dict[str, str] = {
+    "us_strike": "#882255",           # wine
+    "militia_statement": "#CC6677",   # rose
+    "ceasefire": "#117733",           # green
+    "strategic_dialogue": "#332288",  # indigo
+    "parliament_vote": "#88CCEE",     # cyan
+    "troop_announcement": "#44AA99",  # teal
+    "iranian_strike": "#999933",      # olive
+    "other": "#DDCC77",               # sand
+}
+
+#: Troop levels: black; reported levels solid, announced targets dashed.
+TROOP_COLOUR = "#000000"
+TROOP_DASH = {"reported": "solid", "announced_target": "dash"}
+
+_missing = (set(FIELDS["weapon_type"].allowed or ()) ^ set(WEAPON_COLOURS)) | (
+    set(FIELDS["category"].allowed or ()) ^ set(EVENT_COLOURS))
+if _missing:  # the dictionary and the colours must name the same codes
+    raise RuntimeError(f"colours out of step with the column dictionary: {sorted(_missing)}")
+
+
+def category_label(column: str, code: str) -> str:
+    """The dictionary's label of a category code, capitalised for legends.
+
+    >>> category_label("weapon_type", "ied")
+    'IED (roadside bomb)'
+    >>> category_label("category", "us_strike")
+    'US strike'
+    """
+    label = (FIELDS[column].allowed or {}).get(code, code)
+    return label[:1].upper() + label[1:]
+
+
+# --- the house template -------------------------------------------------------------------------
+
+#: Room for the title and subtitle above the plot, and the axis title and source line below.
+_MARGIN_TOP_PX, _MARGIN_BOTTOM_PX = 90, 125
+
+
+def _register_template() -> None:
+    base = pio.templates["simple_white"]
+    template = go.layout.Template(base)
+    template.layout.update(
+        font={"family": "Helvetica, Arial, sans-serif", "size": 13, "color": "#222222"},
+        title={"x": 0, "xanchor": "left", "font": {"size": 17}},
+        colorway=list(WEAPON_COLOURS.values()),
+        # At the figure's right edge (container), not a fraction of the plot width: it never
+        # runs into the right axis, however narrow the notebook column.
+        legend={"orientation": "v", "yanchor": "top", "y": 1, "xref": "container", "x": 1,
+                "xanchor": "right",
+                "font": {"size": 12}},
+        hoverlabel={"font": {"size": 12}},
+        margin={"l": 70, "r": 30, "t": _MARGIN_TOP_PX, "b": _MARGIN_BOTTOM_PX},
+        xaxis={"showgrid": False, "ticks": "outside"},
+        yaxis={"showgrid": True, "gridcolor": "#e5e5e5", "ticks": "outside"},
+        bargap=0.1,
+    )
+    pio.templates[TEMPLATE_NAME] = template
+
+
+_register_template()
+
+
+# --- source line --------------------------------------------------------------------------------
+
+def source_line(tables: Mapping[str, int], start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """The source note under a figure: dataset, dates shown and covered, rows shown per table.
+
+    Three short lines (``<br>``), so the note fits under a figure in a narrow notebook column.
+
+    >>> print(source_line({"incidents": 9, "troop_levels": 1},
+    ...                   pd.Timestamp("2020-01-01"), pd.Timestamp("2020-03-31")))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Source: sitrep-analysis curated data, shown 2020-01-01 to 2020-03-31 (incidents cover
+    2019-10-01 to 2024-09-30).<br>Attacks on US and coalition forces: 9 rows; US troop levels in
+    Iraq: 1 row.<br>Notable, publicly reported incidents: not a complete count.
+    """
+    shown = "; ".join(f"{TABLES[name].title}: {count:,} row{'s' if count != 1 else ''}"
+                      for name, count in tables.items())
+    return (f"Source: sitrep-analysis curated data, shown {start:%Y-%m-%d} to {end:%Y-%m-%d} "
+            f"(incidents cover {COVERAGE_START} to {COVERAGE_END}).<br>{shown}.<br>"
+            "Notable, publicly reported incidents: not a complete count.")
+
+
+def _add_source_line(figure: go.Figure, text: str) -> None:
+    figure.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, yshift=-72,
+                          xanchor="left", yanchor="top", align="left", showarrow=False,
+                          font={"size": 11, "color": "#555555"})
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+def _range(incidents: pd.DataFrame, start: object,
+           end: object) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day shown: as given, else the first and last incident, else coverage."""
+    dates = incidents["incident_date"]
+    first = pd.Timestamp(start) if start is not None else dates.min()
+    last = pd.Timestamp(end) if end is not None else dates.max()
+    if pd.isna(first) or pd.isna(last):
+        first = pd.Timestamp(COVERAGE_START) if pd.isna(first) else first
+        last = pd.Timestamp(COVERAGE_END) if pd.isna(last) else last
+    return first.normalize(), last.normalize()
+
+
+_PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
+
+
+def _hover_text(value: object) -> str:
+    """Plain text made safe for Plotly's pseudo-HTML hover labels."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def timeline_figure(
+    incidents: pd.DataFrame,
+    events: pd.DataFrame,
+    troop_levels: pd.DataFrame,
+    freq: str = "W",
+    start: object = None,
+    end: object = None,
+) -> go.Figure:
+    """Attack tempo against political events and US troop levels, on one time axis.
+
+    - bottom panel: attacks per period (``freq``: ``"D"``, ``"W"`` or ``"M"``) as bars stacked by
+      weapon type, one bar trace per weapon type, zero-filled; left axis ``y``;
+    - same panel: US troops in Iraq as step lines on the right axis ``y2``, reported levels solid
+      and announced targets dashed;
+    - top panel (axis ``y3``): one marker per political event dated from ``start`` to ``end``,
+      one row and colour per category, title and category on hover.
+
+    ``start`` and ``end`` default to the first and last incident.
+    """
+    first, last = _range(incidents, start, end)
+    counts = attack_counts(incidents, freq=freq, by="weapon_type", start=first, end=last)
+    period = _PERIOD_WORDS[freq]  # freq is valid: attack_counts checked it
+    shown_incidents = int(counts["attacks_count"].sum())
+    per_period = counts.groupby("period_start")["attacks_count"].sum()
+    busiest = int(per_period.max()) if len(per_period) else 0
+    in_range = events["event_date"].dt.normalize().between(first, last)
+    shown_events = events[in_range].sort_values("event_date")
+    steps = troop_level_steps(troop_levels, first, last, scope="us_iraq")
+
+    figure = go.Figure()
+    # Bars span their period: Plotly places each at the middle of the period holding x,
+    # counting periods from xperiod0 (a Monday for weeks, a first of the month for months).
+    period_length = {"D": 86_400_000, "W": 7 * 86_400_000, "M": "M1"}[freq]
+    period_origin = "2000-01-03" if freq == "W" else "2000-01-01"
+    for code in FIELDS["weapon_type"].allowed or ():
+        own = counts[counts["weapon_type"] == code]
+        figure.add_trace(go.Bar(
+            x=own["period_start"], y=own["attacks_count"], name=category_label("weapon_type", code),
+            legendgroup="attacks", legendgrouptitle_text=f"Attacks per {period}",
+            marker={"color": WEAPON_COLOURS[code], "line": {"width": 0}},
+            xperiod=period_length, xperiod0=period_origin, xperiodalignment="middle",
+            customdata=own["period_start"].dt.strftime("%Y-%m-%d"),
+            hovertemplate=(f"{_hover_text(category_label('weapon_type', code))}: "
+                           f"%{{y}} attack(s)<br>{period} from %{{customdata}}<extra></extra>"),
+            yaxis="y",
+        ))
+
+    scope_label = category_label("scope", "us_iraq")
+    for kind in ("reported", "announced_target"):
+        own = steps[steps["kind"] == kind]
+        if own.empty:
+            continue
+        figure.add_trace(go.Scatter(
+            x=own["date"], y=own["troops_count"].astype("float64"), mode="lines",
+            line={"shape": "hv", "color": TROOP_COLOUR, "dash": TROOP_DASH[kind], "width": 2},
+            name=category_label("kind", kind), legendgroup="troops",
+            legendgrouptitle_text=scope_label,
+            hovertemplate=(f"{scope_label}, {FIELDS['kind'].allowed[kind]}: "
+                           "%{y:,} troops from %{x|%Y-%m-%d}<extra></extra>"),
+            yaxis="y2",
+        ))
+
+    present = [code for code in FIELDS["category"].allowed or ()
+               if (shown_events["category"] == code).any()]
+    for code in present:
+        own = shown_events[shown_events["category"] == code]
+        label = category_label("category", code)
+        figure.add_trace(go.Scatter(
+            x=own["event_date"], y=[label] * len(own), mode="markers", name=label,
+            legendgroup="events", legendgrouptitle_text="Political events",
+            marker={"color": EVENT_COLOURS[code], "size": 11, "symbol": "diamond",
+                    "line": {"color": "#333333", "width": 0.5}},
+            customdata=[_hover_text(title) for title in own["title"]],
+            hovertemplate=(f"<b>%{{customdata}}</b><br>{_hover_text(label)}, "
+                           "%{x|%Y-%m-%d}<extra></extra>"),
+            yaxis="y3",
+        ))
+
+    # Layout in pixels: a lane of event rows above a panel of bars that keeps its height.
+    margins, bars_px, gap_px, row_px = _MARGIN_TOP_PX + _MARGIN_BOTTOM_PX, 320, 36, 24
+    lane_px = max(len(present), 1) * row_px + 10
+    height = margins + bars_px + gap_px + lane_px
+    lane_from = 1 - lane_px / (height - margins)
+    bars_to = bars_px / (height - margins)
+    figure.update_layout(
+        template=TEMPLATE_NAME,
+        height=height,
+        title={"text": "Attacks on US and coalition forces, political events and US troop "
+                       "levels",
+               "subtitle": {"text": f"{first:%d %b %Y} to {last:%d %b %Y}. Bars: attacks per "
+                                    f"{FREQUENCIES[freq]}, by main weapon."}},
+        barmode="stack",
+        xaxis={"title": {"text": "Date"}, "type": "date",
+               "range": [first - pd.Timedelta(days=3), last + pd.Timedelta(days=3)]},
+        yaxis={"title": {"text": f"Attacks per {period} (count)"}, "domain": [0, bars_to],
+               "rangemode": "tozero", "tickformat": ",d", "dtick": 1 if busiest <= 8 else None},
+        yaxis2={"title": {"text": f"{scope_label} (troops)"}, "overlaying": "y",
+                "side": "right", "rangemode": "tozero", "showgrid": False, "tickformat": ",d",
+                "tickmode": "auto"},
+        yaxis3={"domain": [lane_from, 1], "type": "category", "showgrid": True,
+                "gridcolor": "#eeeeee", "categoryorder": "array",
+                "categoryarray": [category_label("category", c) for c in present][::-1],
+                "title": {"text": ""}, "ticks": "", "showline": False, "anchor": "x"},
+    )
+    _add_source_line(figure, source_line(
+        {"incidents": shown_incidents, "political_events": len(shown_events),
+         "troop_levels": _figures_shown(troop_levels, first, last)}, first, last))
+    return figure
+
+
+def _figures_shown(troop_levels: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> int:
+    """Troop figures (US, Iraq) dated on or before ``last``: the ones a step line can use."""
+    scoped = troop_levels["scope"].eq("us_iraq").fillna(False)
+    return int((scoped & (troop_levels["date"] <= last)).sum())
+
+
+# --- offline rendering --------------------------------------------------------------------------
+
+class OfflineFigureRenderer(MimetypeRenderer):
+    """Plotly renderer emitting the plotly JSON mimetype and a self-contained HTML snippet.
+
+    The HTML calls the global ``Plotly`` (loaded once by :func:`use_offline_figures`): it
+    carries no plotly.js, no MathJax and no reference to a CDN.
+    """
+
+    def __init__(self, config: Mapping[str, object] | None = None,
+                 default_height: int | str = 525) -> None:
+        self.config = {"displaylogo": False, "responsive": True, **(config or {})}
+        self.default_height = default_height
+
+    def to_mimebundle(self, fig_dict: dict) -> dict[str, object]:
+        figure_json = json.loads(pio.to_json(fig_dict, validate=False, remove_uids=False))
+        html = pio.to_html(fig_dict, config=self.config, full_html=False,
+                           include_plotlyjs=False, include_mathjax=False, validate=False,
+                           default_width="100%", default_height=self.default_height)
+        return {"application/vnd.plotly.v1+json": {**figure_json, "config": self.config},
+                "text/html": html}
+
+
+pio.renderers[RENDERER_NAME] = OfflineFigureRenderer()
+
+
+def plotly_js_html() -> str:
+    """plotly.js (the copy shipped with the plotly package) as one inline ``<script>``."""
+    from plotly.offline import get_plotlyjs
+
+    script = get_plotlyjs().replace("</script", "<\\/script")
+    return f'<script type="text/javascript">{script}</script>'
+
+
+def use_offline_figures() -> None:
+    """Make figures draw offline in exported reports: call once, in the first code cell.
+
+    Sets the ``"sitrep"`` renderer as Plotly's default and displays plotly.js inline once (a
+    ``text/html`` output of about 4.8 MB), before any figure. Every later figure output refers
+    to that copy, so the exported HTML holds plotly.js exactly once. Calling it again displays
+    plotly.js again.
+    """
+    from IPython.display import display
+
+    pio.renderers.default = RENDERER_NAME
+    display({"text/html": plotly_js_html()}, raw=True)
