@@ -16,12 +16,27 @@ year end (Monday 2019-12-30 to Sunday 2020-01-05) is one period, labelled 2019-1
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import numpy as np
 import pandas as pd
+from scipy.special import gammaln
+from scipy.stats import beta
 
-from sitrep_analysis.columns import FIELDS
+from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS
 
-__all__ = ["FREQUENCIES", "TROOP_KINDS", "attack_counts", "period_start", "troop_level_steps"]
+__all__ = [
+    "EVENT_DAY_SIDES",
+    "FREQUENCIES",
+    "TOO_FEW_BOUNDS",
+    "TROOP_KINDS",
+    "attack_breakdown",
+    "attack_counts",
+    "event_windows",
+    "period_start",
+    "rate_ratio_test",
+    "troop_level_steps",
+]
 
 #: Supported calendar periods: code -> plain-words name.
 FREQUENCIES = {"D": "day", "W": "week (Monday to Sunday)", "M": "month"}
@@ -71,6 +86,7 @@ def attack_counts(
     by: str | None = None,
     start: DateLike = None,
     end: DateLike = None,
+    rolling: int | None = None,
 ) -> pd.DataFrame:
     """Attacks per calendar period, zero-filled so quiet periods show 0.
 
@@ -87,6 +103,9 @@ def attack_counts(
     start, end:
         First and last day counted, inclusive (default: first and last incident). The grid runs
         from the period holding ``start`` to the period holding ``end``.
+    rolling:
+        When given, add ``attacks_rolling_mean``: the trailing mean over this many periods
+        (within each ``by`` group), starting once that many periods are available.
 
     Returns
     -------
@@ -111,7 +130,7 @@ def attack_counts(
     if by is not None and by not in incidents:
         raise KeyError(f"incidents have no column {by!r} to split counts by")
     if pd.isna(first) or pd.isna(last):  # no incidents and no range given
-        return _empty_counts(incidents, by)
+        return _empty_counts(incidents, by, rolling)
     if first > last:
         raise ValueError(f"start {first:%Y-%m-%d} is after end {last:%Y-%m-%d}")
 
@@ -141,14 +160,28 @@ def attack_counts(
 
     result["period_start"] = result["period_start"].astype("datetime64[ns]")
     result["attacks_count"] = result["attacks_count"].astype("int64")
+    if rolling is not None:
+        result["attacks_rolling_mean"] = _rolling_mean(result, by, rolling)
     return result
 
 
-def _empty_counts(incidents: pd.DataFrame, by: str | None) -> pd.DataFrame:
+def _rolling_mean(counts: pd.DataFrame, by: str | None, window: int) -> pd.Series:
+    if window < 1:
+        raise ValueError(f"rolling must be a whole number of periods >= 1, got {window!r}")
+    series = counts["attacks_count"].astype("float64")
+    if by is None:
+        return series.rolling(window, min_periods=window).mean()
+    return series.groupby(counts[by], observed=False).transform(
+        lambda group: group.rolling(window, min_periods=window).mean())
+
+
+def _empty_counts(incidents: pd.DataFrame, by: str | None, rolling: int | None) -> pd.DataFrame:
     columns = {"period_start": pd.Series(dtype="datetime64[ns]")}
     if by is not None:
         columns[by] = pd.Series(dtype=incidents[by].dtype)
     columns["attacks_count"] = pd.Series(dtype="int64")
+    if rolling is not None:
+        columns["attacks_rolling_mean"] = pd.Series(dtype="float64")
     return pd.DataFrame(columns)
 
 
@@ -220,3 +253,199 @@ def troop_level_steps(
     result = pd.concat(pieces, ignore_index=True)
     return result.astype(columns).reset_index(drop=True)
 
+
+
+# --- event windows ------------------------------------------------------------------------------
+
+#: A window pair says too little when its interval holds both of these rate ratios: the data
+#: cannot tell a halving of the attack rate from a doubling.
+TOO_FEW_BOUNDS = (0.5, 2.0)
+
+#: Where an event day's own attacks are counted: in the window after (the default: an event
+#: reported on a day can already shape that day's attacks), before, or in neither.
+EVENT_DAY_SIDES = ("after", "before", "excluded")
+
+
+def rate_ratio_test(n_after: int, n_before: int, days_after: float, days_before: float,
+                    confidence: float = 0.95) -> tuple[float, float, float, float]:
+    """Rate ratio of two Poisson counts with an exact confidence interval and p-value.
+
+    Returns ``(rate_ratio, ci_low, ci_high, p_value)`` for the rate after divided by the rate
+    before. Conditional on the total ``N = n_after + n_before``, ``n_after`` is binomial with
+    ``p = R d_a / (R d_a + d_b)`` (R the rate ratio, d the window lengths), so the
+    Clopper-Pearson interval for ``p`` gives an exact interval for ``R``, and the two-sided
+    exact binomial test of ``p0 = d_a / (d_a + d_b)`` (R = 1) gives the p-value, summing the
+    probabilities of outcomes no more likely than the one observed.
+
+    Zero counts are handled, never an error: ``n_after = 0`` gives ``ci_low = 0``;
+    ``n_before = 0`` gives ``rate_ratio = ci_high = inf``; no attacks at all give
+    ``rate_ratio = nan``, the interval ``[0, inf]`` and ``p_value = 1``.
+
+    >>> ratio, low, high, p = rate_ratio_test(3, 11, 30, 30)
+    >>> round(ratio, 3), round(low, 3), round(high, 3), round(p, 4)
+    (0.273, 0.049, 1.032, 0.0574)
+    """
+    if min(n_after, n_before) < 0 or min(days_after, days_before) <= 0:
+        raise ValueError("counts must be >= 0 and window lengths > 0")
+    total = n_after + n_before
+    if total == 0:
+        return math.nan, 0.0, math.inf, 1.0
+    alpha = 1 - confidence
+    scale = days_before / days_after
+
+    def to_ratio(p: float) -> float:
+        return math.inf if p >= 1 else float(p / (1 - p) * scale)
+
+    p_low = 0.0 if n_after == 0 else float(beta.ppf(alpha / 2, n_after, total - n_after + 1))
+    p_high = 1.0 if n_after == total else float(beta.ppf(1 - alpha / 2, n_after + 1,
+                                                         total - n_after))
+    ratio = math.inf if n_before == 0 else (n_after / days_after) / (n_before / days_before)
+    p0 = days_after / (days_after + days_before)
+    outcomes = np.arange(total + 1)
+    log_pmf = (gammaln(total + 1) - gammaln(outcomes + 1) - gammaln(total - outcomes + 1)
+               + outcomes * math.log(p0) + (total - outcomes) * math.log1p(-p0))
+    pmf = np.exp(log_pmf)
+    p_value = float(min(1.0, pmf[pmf <= pmf[n_after] * (1 + 1e-7)].sum()))
+    return float(ratio), to_ratio(p_low), to_ratio(p_high), p_value
+
+
+def event_windows(
+    incidents: pd.DataFrame,
+    events: pd.DataFrame,
+    days: int = 30,
+    *,
+    days_before: int | None = None,
+    days_after: int | None = None,
+    event_day: str = "after",
+    coverage: tuple[DateLike, DateLike] | None = (COVERAGE_START, COVERAGE_END),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Attacks in the window before and after each event, with an exact rate-ratio test.
+
+    Parameters
+    ----------
+    incidents:
+        One row per attack, with ``incident_date``. Filter it first (country, weapon, ...).
+    events:
+        The events to study, with ``event_id``, ``event_date``, ``category`` and ``title``.
+        Overlap is judged against the other events of this selection.
+    days, days_before, days_after:
+        Window lengths in days (``days_before`` and ``days_after`` default to ``days``).
+    event_day:
+        Where the event day's own attacks count: ``"after"`` (default: the after-window is the
+        event day and the ``days_after - 1`` days following), ``"before"`` (the before-window
+        ends on the event day) or ``"excluded"`` (neither window holds it).
+    coverage:
+        First and last day the incident data cover; a window reaching outside is flagged,
+        because a zero there means "not collected", not "no attack". ``None``: not checked.
+    confidence:
+        Confidence level of the interval.
+
+    Returns
+    -------
+    One row per event, in date order: the event's ``event_id``, ``event_date``, ``category``,
+    ``title``; ``before_start``, ``before_end``, ``after_start``, ``after_end`` (inclusive
+    days); ``days_before``, ``days_after``, ``event_day_counted``; ``n_before``, ``n_after``;
+    ``rate_ratio`` (rate after / rate before), ``ci_low``, ``ci_high``, ``p_value`` (see
+    :func:`rate_ratio_test`); ``overlaps_other_event`` and ``overlapping_event_ids`` (other
+    events of the selection dated inside either window); ``beyond_coverage``; ``too_few``
+    (the interval holds both rate ratios of :data:`TOO_FEW_BOUNDS`: too few attacks to tell a
+    halving from a doubling).
+    """
+    before_days = days if days_before is None else days_before
+    after_days = days if days_after is None else days_after
+    if before_days < 1 or after_days < 1:
+        raise ValueError("window lengths must be at least one day")
+    if event_day not in EVENT_DAY_SIDES:
+        raise ValueError(f"event_day must be one of {', '.join(EVENT_DAY_SIDES)}, "
+                         f"got {event_day!r}")
+    attack_days = np.sort(incidents["incident_date"].dropna().dt.normalize().to_numpy())
+    chosen = events.sort_values(["event_date", "event_id"]).reset_index(drop=True)
+    event_days = chosen["event_date"].dt.normalize()
+    one_day = pd.Timedelta(days=1)
+    shift_before = 1 if event_day == "before" else 0
+    shift_after = 1 if event_day in ("before", "excluded") else 0
+    before_end = event_days - one_day * (1 - shift_before)
+    before_start = before_end - one_day * (before_days - 1)
+    after_start = event_days + one_day * shift_after
+    after_end = after_start + one_day * (after_days - 1)
+
+    def count(first: pd.Series, last: pd.Series) -> np.ndarray:
+        return (np.searchsorted(attack_days, last.to_numpy(), side="right")
+                - np.searchsorted(attack_days, first.to_numpy(), side="left"))
+
+    n_before, n_after = count(before_start, before_end), count(after_start, after_end)
+    tests = [rate_ratio_test(int(a), int(b), after_days, before_days, confidence)
+             for a, b in zip(n_after, n_before, strict=True)]
+    overlapping = [
+        ";".join(chosen.loc[(event_days >= before_start[i]) & (event_days <= after_end[i])
+                            & (chosen.index != i), "event_id"])
+        for i in chosen.index
+    ]
+    if coverage is None:
+        beyond = pd.Series(False, index=chosen.index)
+    else:
+        covered_from, covered_to = (_day(coverage[0], "coverage start"),
+                                    _day(coverage[1], "coverage end"))
+        beyond = (before_start < covered_from) | (after_end > covered_to)
+    result = pd.DataFrame({
+        "event_id": chosen["event_id"],
+        "event_date": event_days,
+        "category": chosen["category"],
+        "title": chosen["title"],
+        "before_start": before_start, "before_end": before_end,
+        "after_start": after_start, "after_end": after_end,
+        "days_before": before_days, "days_after": after_days,
+        "event_day_counted": event_day,
+        "n_before": n_before.astype("int64"), "n_after": n_after.astype("int64"),
+        "rate_ratio": [t[0] for t in tests], "ci_low": [t[1] for t in tests],
+        "ci_high": [t[2] for t in tests], "p_value": [t[3] for t in tests],
+        "overlaps_other_event": [bool(ids) for ids in overlapping],
+        "overlapping_event_ids": pd.Series(overlapping, dtype="string").replace("", pd.NA),
+        "beyond_coverage": beyond.astype(bool),
+    })
+    result["too_few"] = (result["ci_low"] <= TOO_FEW_BOUNDS[0]) & (
+        result["ci_high"] >= TOO_FEW_BOUNDS[1])
+    return result
+
+
+# --- breakdowns ---------------------------------------------------------------------------------
+
+#: How an empty cell of a breakdown column is named in a breakdown.
+EMPTY_LABELS = {"claimed_by": "(not claimed)", "attributed_to": "(not attributed)"}
+
+
+def attack_breakdown(incidents: pd.DataFrame, by: str, *, split: str | None = "weapon_type",
+                     start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
+    """Attacks counted by one column (site, weapon, claimed group, attribution status...).
+
+    Empty cells count under a label of their own (``(not claimed)`` for ``claimed_by``), never
+    silently dropped. With ``split``, counts are further split by that column (every category
+    of a categorical column present, with 0 where none). Rows are sorted by the total of their
+    ``by`` value, largest first, then by value.
+
+    Returns columns ``by``, (``split``,) ``attacks_count`` (int64), ``total_count`` (the ``by``
+    value's total) for the incidents dated from ``start`` to ``end`` (inclusive; default all).
+    """
+    if by not in incidents:
+        raise KeyError(f"incidents have no column {by!r} to count by")
+    days = incidents["incident_date"].dt.normalize()
+    chosen = incidents[days.between(_day(start, "start") or days.min(),
+                                    _day(end, "end") or days.max())]
+    keys = chosen[by].astype("string").fillna(EMPTY_LABELS.get(by, "(empty)"))
+    if split is None or split == by:
+        counts = keys.value_counts().rename("attacks_count").rename_axis(by).reset_index()
+        counts["total_count"] = counts["attacks_count"]
+    else:
+        groups = chosen[split]
+        values = (list(groups.cat.categories) if isinstance(groups.dtype, pd.CategoricalDtype)
+                  else sorted(groups.dropna().unique()))
+        table = pd.crosstab(keys, groups.astype(object)).reindex(columns=values, fill_value=0)
+        counts = table.stack().rename("attacks_count").reset_index()
+        counts.columns = [by, split, "attacks_count"]
+        counts["total_count"] = counts.groupby(by)["attacks_count"].transform("sum")
+        if isinstance(groups.dtype, pd.CategoricalDtype):
+            counts[split] = counts[split].astype(groups.dtype)
+    counts = counts.sort_values(["total_count", by], ascending=[False, True], kind="stable")
+    counts = counts.astype({"attacks_count": "int64", "total_count": "int64"})
+    return counts.reset_index(drop=True)

@@ -23,6 +23,7 @@ once, and makes every figure output carry both
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -39,8 +40,11 @@ __all__ = [
     "TROOP_COLOUR",
     "WEAPON_COLOURS",
     "OfflineFigureRenderer",
+    "breakdown_figure",
     "category_label",
+    "event_forest_figure",
     "plotly_js_html",
+    "projectile_range_figure",
     "source_line",
     "timeline_figure",
     "use_offline_figures",
@@ -183,6 +187,7 @@ def timeline_figure(
     freq: str = "W",
     start: object = None,
     end: object = None,
+    rolling: int | None = 4,
 ) -> go.Figure:
     """Attack tempo against political events and US troop levels, on one time axis.
 
@@ -192,6 +197,9 @@ def timeline_figure(
       and announced targets dashed;
     - top panel (axis ``y3``): one marker per political event dated from ``start`` to ``end``,
       one row and colour per category, title and category on hover.
+
+    - a line: the trailing mean of attacks over ``rolling`` periods (all weapons), on ``y``;
+      ``None`` leaves it out.
 
     ``start`` and ``end`` default to the first and last incident.
     """
@@ -220,6 +228,18 @@ def timeline_figure(
             customdata=own["period_start"].dt.strftime("%Y-%m-%d"),
             hovertemplate=(f"{_hover_text(category_label('weapon_type', code))}: "
                            f"%{{y}} attack(s)<br>{period} from %{{customdata}}<extra></extra>"),
+            yaxis="y",
+        ))
+
+    if rolling is not None:
+        totals = attack_counts(incidents, freq=freq, start=first, end=last, rolling=rolling)
+        figure.add_trace(go.Scatter(
+            x=totals["period_start"], y=totals["attacks_rolling_mean"], mode="lines",
+            name=f"{rolling}-{period} mean", legendgroup="attacks",
+            line={"color": "#444444", "width": 1.5, "shape": "spline", "smoothing": 0.3},
+            xperiod=period_length, xperiod0=period_origin, xperiodalignment="middle",
+            hovertemplate=(f"Mean of the {rolling} {period}s to %{{x|%Y-%m-%d}}: "
+                           "%{y:.2f} attacks<extra></extra>"),
             yaxis="y",
         ))
 
@@ -290,6 +310,291 @@ def _figures_shown(troop_levels: pd.DataFrame, first: pd.Timestamp, last: pd.Tim
     """Troop figures (US, Iraq) dated on or before ``last``: the ones a step line can use."""
     scoped = troop_levels["scope"].eq("us_iraq").fillna(False)
     return int((scoped & (troop_levels["date"] <= last)).sum())
+
+
+# --- event study ----------------------------------------------------------------------------------
+
+def _wrap(text: str, width: int = 70) -> str:
+    """Hover text wrapped into lines of about ``width`` characters (Plotly does not wrap)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(_hover_text(text), width))
+
+
+def _event_label(row: pd.Series, width: int = 48) -> str:
+    title = str(row["title"])
+    if len(title) > width:
+        title = title[: width - 1].rstrip() + "…"
+    return f"{row['event_date']:%Y-%m-%d} {title}"
+
+
+def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Forest plot of an :func:`~sitrep_analysis.analysis.event_windows` table.
+
+    One row per event (oldest at the top): the rate ratio (attacks after / before) as a marker
+    coloured by event category, its exact confidence interval as a line, on a log axis with a
+    line at 1 (no change). Bounds of 0 or infinity run to the axis edge and end in an arrow;
+    events whose counts are too few to tell a halving from a doubling have hollow markers and a
+    grey interval. Hover shows the event's plain-language sentence.
+    """
+    from sitrep_analysis.narrative import event_window_sentence
+
+    rows = windows.sort_values("event_date", kind="stable").reset_index(drop=True)
+    labels = [_event_label(row) for _, row in rows.iterrows()]
+    finite = pd.concat([rows["rate_ratio"], rows["ci_low"], rows["ci_high"]])
+    finite = finite[(finite > 0) & (finite < float("inf"))]
+    low_edge = min([0.5, *finite]) / 2
+    high_edge = max([2.0, *finite]) * 2
+    low_edge, high_edge = max(low_edge, 1e-3), min(high_edge, 1e3)
+
+    def clip(value: float) -> float:
+        return min(max(value, low_edge), high_edge)
+
+    figure = go.Figure()
+    for too_few, colour in ((True, "#aaaaaa"), (False, "#333333")):
+        own = rows[rows["too_few"] == too_few]
+        xs: list[float | None] = []
+        ys: list[str | None] = []
+        for index, row in own.iterrows():
+            xs += [clip(row["ci_low"]), clip(row["ci_high"]), None]
+            ys += [labels[index], labels[index], None]
+        if xs:
+            figure.add_trace(go.Scatter(
+                x=xs, y=ys, mode="lines", line={"color": colour, "width": 2},
+                name="95% CI" + (" (too few attacks to say)" if too_few else ""),
+                legendgroup="ci", hoverinfo="skip"))
+    for side, symbol, column in (("low", "triangle-left", "ci_low"),
+                                 ("high", "triangle-right", "ci_high")):
+        edge = rows[rows[column] <= low_edge] if side == "low" else rows[
+            rows[column] >= high_edge]
+        if len(edge):
+            figure.add_trace(go.Scatter(
+                x=[clip(v) for v in edge[column]], y=[labels[i] for i in edge.index],
+                mode="markers", marker={"symbol": symbol, "size": 9, "color": "#555555"},
+                showlegend=False, hoverinfo="skip"))
+    sentences = [_wrap(event_window_sentence(row)) for _, row in rows.iterrows()]
+    for code in FIELDS["category"].allowed or ():
+        own = rows[(rows["category"] == code) & (rows["rate_ratio"] > 0)
+                   & (rows["rate_ratio"] < float("inf"))]
+        if own.empty:
+            continue
+        figure.add_trace(go.Scatter(
+            x=own["rate_ratio"], y=[labels[i] for i in own.index], mode="markers",
+            name=category_label("category", code), legendgroup="events",
+            legendgrouptitle_text="Event category",
+            marker={"color": EVENT_COLOURS[code], "size": 11,
+                    "symbol": ["circle-open" if few else "circle" for few in own["too_few"]],
+                    "line": {"width": 2, "color": EVENT_COLOURS[code]}},
+            customdata=[sentences[i] for i in own.index],
+            hovertemplate="%{customdata}<extra></extra>"))
+    # Events with no finite ratio (none before, none after, or no attacks): hover on the line.
+    undefined = rows[~((rows["rate_ratio"] > 0) & (rows["rate_ratio"] < float("inf")))]
+    if len(undefined):
+        figure.add_trace(go.Scatter(
+            x=[clip(0 if r == 0 else float("inf") if r == float("inf") else 1)
+               for r in undefined["rate_ratio"]],
+            y=[labels[i] for i in undefined.index], mode="markers", name="Ratio 0 or undefined",
+            marker={"symbol": "x-thin", "size": 10, "line": {"width": 2, "color": "#555555"}},
+            customdata=[sentences[i] for i in undefined.index],
+            hovertemplate="%{customdata}<extra></extra>"))
+    figure.add_vline(x=1, line={"color": "#000000", "width": 1, "dash": "dot"})
+    days_before, days_after = (int(rows["days_before"].iloc[0]), int(rows["days_after"].iloc[0])
+                               ) if len(rows) else (0, 0)
+    first = rows["before_start"].min() if len(rows) else pd.Timestamp(COVERAGE_START)
+    last = rows["after_end"].max() if len(rows) else pd.Timestamp(COVERAGE_END)
+    figure.update_layout(
+        template=TEMPLATE_NAME,
+        height=_MARGIN_TOP_PX + _MARGIN_BOTTOM_PX + 40 + 26 * max(len(rows), 1),
+        title={"text": title or "Attacks after each event against attacks before it",
+               "subtitle": {"text": f"Rate ratio (attacks per day in the {days_after} days "
+                                    f"from the event / in the {days_before} days before), "
+                                    "exact 95% confidence interval, log scale."}},
+        xaxis={"type": "log", "range": [math.log10(low_edge), math.log10(high_edge)],
+               "title": {"text": "Rate ratio, after / before (log scale; 1 = no change)"}},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels[::-1],
+               "showgrid": True, "gridcolor": "#f0f0f0", "title": {"text": ""},
+               "automargin": True},
+    )
+    _add_source_line(figure, source_line(
+        {"political_events": len(rows), "incidents": int(rows["n_before"].sum()
+                                                         + rows["n_after"].sum())},
+        first, last).replace(" rows.", " rows (attacks counted in windows; an attack in two "
+                             "windows counts twice)."))
+    return figure
+
+
+# --- breakdowns -----------------------------------------------------------------------------------
+
+_BREAKDOWN_TITLES = {
+    "weapon_type": "main weapon", "site_id": "site", "claimed_by": "group claiming the attack",
+    "attributed_to": "group the attack was attributed to",
+    "attribution_status": "attribution status", "country": "country",
+    "target_kind": "target",
+}
+
+
+def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
+                     names: Mapping[str, str] | None = None, start: object = None,
+                     end: object = None, top: int | None = 15) -> go.Figure:
+    """Attacks by one column as horizontal bars, stacked by weapon type.
+
+    ``by`` is any incidents column (``site_id``, ``weapon_type``, ``claimed_by``,
+    ``attributed_to``, ``attribution_status``...). ``names`` maps codes or ids to readable
+    names (e.g. site ids to site names, actor ids to actor names); category codes get the
+    dictionary's labels. ``top`` keeps the largest values (the rest are summed into "others").
+    """
+    from sitrep_analysis.analysis import attack_breakdown
+
+    first, last = _range(incidents, start, end)
+    split = None if by == "weapon_type" else "weapon_type"
+    counts = attack_breakdown(incidents, by, split=split, start=first, end=last)
+    order = list(dict.fromkeys(counts[by]))
+    if top is not None and len(order) > top:
+        kept = set(order[:top])
+        counts[by] = counts[by].where(counts[by].isin(kept), "(others)")
+        group = [by] if split is None else [by, split]
+        counts = counts.groupby(group, observed=True, sort=False)["attacks_count"].sum(
+        ).reset_index()
+        order = [*order[:top], "(others)"]
+
+    def label(code: str) -> str:
+        if names is not None and code in names:
+            return str(names[code])
+        if FIELDS.get(by) is not None and FIELDS[by].allowed and code in FIELDS[by].allowed:
+            return category_label(by, code)
+        return str(code)
+
+    figure = go.Figure()
+    weapons = [code for code in FIELDS["weapon_type"].allowed or ()
+               if (counts[split or by] == code).any()]
+    for code in weapons:
+        own = counts[counts[split or by] == code]
+        weapon = category_label("weapon_type", code)
+        figure.add_trace(go.Bar(
+            y=[label(v) for v in own[by]], x=own["attacks_count"], orientation="h",
+            name=weapon, marker={"color": WEAPON_COLOURS[code]},
+            hovertemplate=f"%{{y}}: %{{x}} attack(s), {_hover_text(weapon)}<extra></extra>"))
+    what = _BREAKDOWN_TITLES.get(by, by.replace("_", " "))
+    figure.update_layout(
+        template=TEMPLATE_NAME, barmode="stack", showlegend=split is not None,
+        height=_MARGIN_TOP_PX + _MARGIN_BOTTOM_PX + 40 + 28 * max(len(order), 1),
+        title={"text": f"Attacks by {what}",
+               "subtitle": {"text": f"{first:%d %b %Y} to {last:%d %b %Y}"
+                                    + (", bars stacked by main weapon." if split else ".")}},
+        xaxis={"title": {"text": "Attacks (count)"}, "tickformat": ",d", "rangemode": "tozero"},
+        yaxis={"type": "category", "categoryorder": "array",
+               "categoryarray": [label(v) for v in order][::-1], "title": {"text": ""},
+               "automargin": True, "showgrid": False},
+    )
+    _add_source_line(figure, source_line({"incidents": int(counts["attacks_count"].sum())},
+                                         first, last))
+    return figure
+
+
+#: What one projectile of each weapon type is called, for hover text.
+PROJECTILE_WORDS = {"rocket": "rockets", "mortar": "mortars", "drone": "drones",
+                    "ied": "bombs", "ballistic_missile": "missiles",
+                    "other_unknown": "projectiles"}
+
+
+def _count_range(low: object, high: object) -> str:
+    """A projectile count range in words.
+
+    >>> [_count_range(10, 18), _count_range(3, pd.NA), _count_range(pd.NA, 12), _count_range(5, 5)]
+    ['10 to 18', 'at least 3', 'up to 12', '5']
+    """
+    if pd.isna(high):
+        return f"at least {low}"
+    if pd.isna(low):
+        return f"up to {high}"
+    return str(low) if low == high else f"{low} to {high}"
+
+
+def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None = None, *,
+                            start: object = None, end: object = None) -> go.Figure:
+    """Projectiles per attack as low-high ranges, so disagreeing sources stay visible.
+
+    One row per incident with any projectile count: a marker at the low count, a line to the
+    high count where sources give a range, an arrow where the count is open-ended ("at least
+    30") or has no floor ("up to 12"). With ``claims`` (from ``load_claims()``), hover lists
+    each source's figure for incidents whose sources disagree.
+    """
+    first, last = _range(incidents, start, end)
+    days = incidents["incident_date"].dt.normalize()
+    shown = incidents[days.between(first, last) & (incidents["projectiles_low"].notna()
+                                                   | incidents["projectiles_high"].notna())]
+    shown = shown.sort_values("incident_date", kind="stable")
+    disputes: dict[str, str] = {}
+    if claims is not None:
+        counted = claims[(claims["record_table"] == "incidents")
+                         & (claims["field_name"] == "projectiles")]
+        for record_id, group in counted.groupby("record_id"):
+            disputes[record_id] = "; ".join(
+                f"{row.claimed_value} ({row.value_qualifier}): {row.sources}"
+                for row in group.itertuples())
+    labels = [f"{row.incident_date:%Y-%m-%d} {row.site_name}"[:60] for row in
+              shown.itertuples()]
+    top = float(pd.concat([shown["projectiles_low"], shown["projectiles_high"]]).max() or 1)
+    edge = top * 1.15
+    figure = go.Figure()
+    for code in FIELDS["weapon_type"].allowed or ():
+        own = shown[shown["weapon_type"] == code]
+        if own.empty:
+            continue
+        own_labels = [labels[shown.index.get_loc(i)] for i in own.index]
+        low = own["projectiles_low"].astype("Float64")
+        high = own["projectiles_high"].astype("Float64")
+        xs, ys = [], []
+        for label_, lo, hi in zip(own_labels, low, high, strict=True):
+            start_x = 0.0 if pd.isna(lo) else float(lo)
+            end_x = edge if pd.isna(hi) else float(hi)
+            if end_x > start_x:
+                xs += [start_x, end_x, None]
+                ys += [label_, label_, None]
+        colour = WEAPON_COLOURS[code]
+        if xs:
+            figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines", showlegend=False,
+                                        line={"color": colour, "width": 3}, hoverinfo="skip"))
+        hover = []
+        unit = PROJECTILE_WORDS[code]
+        for row in own.itertuples():
+            text = (f"{row.incident_date:%Y-%m-%d} {row.site_name}: "
+                    f"{_count_range(row.projectiles_low, row.projectiles_high)} {unit}")
+            if row.incident_id in disputes:
+                text = _wrap(text, 90) + "<br>" + _wrap(
+                    "Sources disagree: " + disputes[row.incident_id], 90)
+            else:
+                text = _wrap(text, 90)
+            hover.append(text)
+        figure.add_trace(go.Scatter(
+            x=[0.0 if pd.isna(v) else float(v) for v in low], y=own_labels, mode="markers",
+            name=category_label("weapon_type", code),
+            marker={"color": colour, "size": 9,
+                    "symbol": ["diamond" if i in disputes else "circle" for i in
+                               own["incident_id"]]},
+            customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
+        open_ended = own[own["projectiles_high"].isna()]
+        if len(open_ended):
+            figure.add_trace(go.Scatter(
+                x=[edge] * len(open_ended),
+                y=[labels[shown.index.get_loc(i)] for i in open_ended.index], mode="markers",
+                marker={"symbol": "triangle-right", "size": 9, "color": colour},
+                showlegend=False, hoverinfo="skip"))
+    figure.update_layout(
+        template=TEMPLATE_NAME,
+        height=_MARGIN_TOP_PX + _MARGIN_BOTTOM_PX + 40 + 20 * max(len(shown), 1),
+        title={"text": "Projectiles per attack, as the sources give them",
+               "subtitle": {"text": "Marker: lowest count; line: up to the highest count; "
+                                    "arrow: open-ended (\"at least\"); diamond: sources "
+                                    "disagree (hover for each source)."}},
+        xaxis={"title": {"text": "Projectiles (count)"}, "range": [-0.5, edge * 1.03],
+               "rangemode": "tozero"},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels[::-1],
+               "title": {"text": ""}, "automargin": True, "showgrid": True,
+               "gridcolor": "#f3f3f3"},
+    )
+    _add_source_line(figure, source_line({"incidents": len(shown)}, first, last))
+    return figure
 
 
 # --- offline rendering --------------------------------------------------------------------------

@@ -8,12 +8,21 @@ warnings, so the report says what the data documentation says.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from sitrep_analysis.analysis import attack_counts
 from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES
 
-__all__ = ["coverage_notes", "incident_sources", "styled_table", "tempo_summary"]
+__all__ = [
+    "coverage_notes",
+    "event_window_sentence",
+    "event_window_sentences",
+    "incident_sources",
+    "styled_table",
+    "tempo_summary",
+]
 
 _PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
 _PERIOD_NOTES = {"W": " (weeks run Monday to Sunday)"}
@@ -127,3 +136,82 @@ def styled_table(table: pd.DataFrame):
     return styler.set_table_styles([
         {"selector": "td, th", "props": "text-align: left; vertical-align: top;"},
     ])
+
+
+def _number(value: float) -> str:
+    """A rate ratio or bound for prose: two significant figures, or "infinity".
+
+    >>> [_number(v) for v in (0.2727, 13.98, 117.99, 0.0, math.inf)]
+    ['0.27', '14', '118', '0', 'infinity']
+    """
+    if math.isinf(value):
+        return "infinity"
+    if value == 0:
+        return "0"
+    digits = max(0, 1 - math.floor(math.log10(abs(value))))
+    return f"{value:.{digits}f}"
+
+
+def _p(value: float) -> str:
+    return "p < 0.001" if value < 0.001 else f"p = {value:.2g}" if value < 0.1 else \
+        f"p = {value:.2f}"
+
+
+def event_window_sentence(window: pd.Series | object) -> str:
+    """One plain-language sentence (and its caveats) for one row of
+    :func:`sitrep_analysis.analysis.event_windows`.
+
+    >>> row = pd.Series({"title": "IRCC announces a conditional ceasefire",
+    ...     "event_date": pd.Timestamp("2020-10-10"), "days_before": 30, "days_after": 30,
+    ...     "event_day_counted": "after", "n_before": 11, "n_after": 3,
+    ...     "rate_ratio": 0.2727, "ci_low": 0.0489, "ci_high": 1.032, "p_value": 0.0574,
+    ...     "too_few": False, "overlaps_other_event": False, "overlapping_event_ids": pd.NA,
+    ...     "beyond_coverage": False})
+    >>> print(event_window_sentence(row))  # doctest: +NORMALIZE_WHITESPACE
+    In the 30 days from "IRCC announces a conditional ceasefire" (2020-10-10, counted in the
+    after-window) there were 3 attacks, against 11 in the 30 days before (rate ratio 0.27,
+    95% CI 0.049 to 1.0, p = 0.057). The interval includes 1: consistent with no change.
+    """
+    row = window
+    when = f"{row['event_date']:%Y-%m-%d}"
+    side = {"after": "counted in the after-window", "before": "counted in the before-window",
+            "excluded": "not counted"}[row["event_day_counted"]]
+    title = f'"{row["title"]}" ({when}, {side})'
+    n_before, n_after = int(row["n_before"]), int(row["n_after"])
+    if n_before + n_after == 0:
+        text = (f"No attacks are recorded in the {row['days_before']} days before or the "
+                f"{row['days_after']} days from {title}: there is nothing to compare.")
+    else:
+        ratio = ("not defined (none before)" if math.isinf(row["rate_ratio"])
+                 else _number(row["rate_ratio"]))
+        text = (f"In the {row['days_after']} days from {title} there "
+                f"{'was' if n_after == 1 else 'were'} {_plural(n_after, 'attack')}, against "
+                f"{n_before:,} in the {row['days_before']} days before (rate ratio {ratio}, "
+                f"95% CI {_number(row['ci_low'])} to {_number(row['ci_high'])}, "
+                f"{_p(row['p_value'])}).")
+        if row["too_few"]:
+            text += (" Too few attacks to say anything: the data cannot tell a halving of the "
+                     "rate from a doubling.")
+        elif row["ci_low"] > 1 or row["ci_high"] < 1:
+            direction = "rise" if row["ci_low"] > 1 else "fall"
+            text += (f" The interval excludes 1: a {direction} larger than chance alone would "
+                     "readily produce in these counts.")
+        else:
+            text += " The interval includes 1: consistent with no change."
+    if row["overlaps_other_event"]:
+        text += (f" Other events fall inside these windows ({row['overlapping_event_ids']}), "
+                 "so a change cannot be put down to this one alone.")
+    if row["beyond_coverage"]:
+        text += (f" The windows reach outside the data's coverage ({COVERAGE_START} to "
+                 f"{COVERAGE_END}), where a zero means not collected.")
+    return text
+
+
+def event_window_sentences(windows: pd.DataFrame) -> str:
+    """Markdown: one bullet per event of an :func:`~sitrep_analysis.analysis.event_windows`
+    table, and the caveat that applies to all of them."""
+    bullets = [f"- {event_window_sentence(row)}" for _, row in windows.iterrows()]
+    bullets.append("- Counts are of notable, publicly reported incidents in the curated data, "
+                   "not of every attack; a rise or fall may reflect reporting as much as "
+                   "attacks.")
+    return "\n".join(bullets)

@@ -13,8 +13,11 @@ from sitrep_analysis.figures import (
     TEMPLATE_NAME,
     WEAPON_COLOURS,
     OfflineFigureRenderer,
+    breakdown_figure,
     category_label,
+    event_forest_figure,
     plotly_js_html,
+    projectile_range_figure,
     timeline_figure,
 )
 from tests.sample_data import events_frame, incidents_frame, troop_levels_frame
@@ -60,7 +63,8 @@ def test_one_marker_per_event_in_range(figure):
 
 
 def test_troop_levels_are_steps_on_the_second_axis(figure):
-    lines = [trace for trace in _traces(figure, "scatter") if trace.mode == "lines"]
+    lines = [trace for trace in _traces(figure, "scatter")
+             if trace.mode == "lines" and trace.legendgroup == "troops"]
     assert [(trace.name, trace.yaxis, trace.line.shape, trace.line.dash) for trace in lines] == [
         ("Reported level", "y2", "hv", "solid"),
         ("Announced target", "y2", "hv", "dash"),
@@ -111,3 +115,99 @@ def test_plotly_js_html_embeds_the_library_once():
     assert html.count("* plotly.js v") == 1
     assert "window.Plotly = Plotly" in html
     assert "src=" not in html.split(">", 1)[0]
+
+
+# --- rolling mean, event study, breakdowns, projectile ranges ----------------------------------
+
+def test_timeline_rolling_mean_line(figure):
+    lines = [t for t in _traces(figure, "scatter") if t.name == "4-week mean"]
+    assert len(lines) == 1 and lines[0].yaxis == "y"
+    # weekly totals from 2019-11-25: 0, 3, 1, 0, 0, 3, 0, 1, 0 ...: the first mean over four
+    # weeks (to 2019-12-16) is (0 + 3 + 1 + 0) / 4
+    assert list(lines[0].y[:3]) == [None, None, None] or pd.isna(lines[0].y[:3]).all()
+    assert lines[0].y[3] == pytest.approx(1.0)
+    assert lines[0].y[5] == pytest.approx((1 + 0 + 0 + 3) / 4)
+    assert not any(t.name == "4-week mean" for t in timeline_figure(
+        incidents_frame(), events_frame(), troop_levels_frame(), start=START, end=END,
+        rolling=None).data)
+
+
+def _windows() -> pd.DataFrame:
+    from sitrep_analysis.analysis import event_windows
+
+    events = events_frame().assign(event_id=lambda f: [f"e{i}" for i in range(len(f))])
+    return event_windows(incidents_frame(), events, days=14, coverage=None)
+
+
+def test_forest_plot_has_one_row_per_event_on_a_log_axis():
+    windows = _windows()
+    figure = event_forest_figure(windows)
+    assert figure.layout.xaxis.type == "log"
+    assert len(figure.layout.yaxis.categoryarray) == len(windows) == 5
+    assert any(shape.x0 == 1 and shape.x1 == 1 for shape in figure.layout.shapes)
+    # every event is hoverable exactly once: a ratio marker, or an "undefined" cross
+    hoverable = [t for t in figure.data if t.mode == "markers" and t.hovertemplate]
+    assert sorted(y for t in hoverable for y in t.y) == sorted(figure.layout.yaxis.categoryarray)
+    points = [t for t in hoverable if t.name in {category_label("category", c)
+                                                 for c in FIELDS["category"].allowed}]
+    finite = windows[(windows["rate_ratio"] > 0) & (windows["rate_ratio"] < float("inf"))]
+    assert sorted(x for t in points for x in t.x) == sorted(finite["rate_ratio"])
+    assert all("there w" in text or "No attacks" in text
+               for t in hoverable for text in t.customdata)
+
+
+def test_forest_plot_clips_zero_and_infinite_bounds_to_the_axis_with_arrows():
+    windows = _windows()
+    figure = event_forest_figure(windows)
+    low, high = (10 ** v * (1 + sign * 1e-9) for v, sign in zip(figure.layout.xaxis.range,
+                                                                 (-1, 1), strict=True))
+    intervals = [t for t in figure.data if t.mode == "lines"]
+    xs = [x for t in intervals for x in t.x if x is not None]
+    assert min(xs) >= low and max(xs) <= high
+    assert (windows["ci_high"] == float("inf")).any()
+    arrows = [t for t in figure.data if t.mode == "markers"
+              and t.marker.symbol in ("triangle-left", "triangle-right")]
+    assert sum(len(t.x) for t in arrows) == int((windows["ci_high"] >= high).sum()
+                                                + (windows["ci_low"] <= low).sum())
+
+
+def test_breakdown_bars_sum_to_the_incidents_and_use_names():
+    incidents = incidents_frame().assign(site_id=["a", "a", "b", "a", "b", "b", "b", "c", "a"])
+    figure = breakdown_figure(incidents, "site_id", names={"a": "Alpha", "b": "Bravo"})
+    bars = _traces(figure, "bar")
+    assert sum(sum(bar.x) for bar in bars) == 9
+    assert list(figure.layout.yaxis.categoryarray) == ["c", "Bravo", "Alpha"]  # largest on top
+    totals: dict[str, int] = {}
+    for bar in bars:
+        for y, x in zip(bar.y, bar.x, strict=True):
+            totals[y] = totals.get(y, 0) + x
+    assert totals == {"Alpha": 4, "Bravo": 4, "c": 1}
+    weapons = breakdown_figure(incidents, "weapon_type")
+    assert not weapons.layout.showlegend
+
+
+def test_breakdown_keeps_empty_claims_as_their_own_bar():
+    incidents = incidents_frame().assign(claimed_by=[None] * 7 + ["group-y", "group-y"])
+    figure = breakdown_figure(incidents, "claimed_by")
+    assert set(figure.layout.yaxis.categoryarray) == {"(not claimed)", "group-y"}
+
+
+def test_projectile_ranges_show_disagreement():
+    incidents = incidents_frame().head(3).assign(
+        incident_id=["x", "y", "z"], projectiles_low=pd.array([10, 3, None], dtype="Int64"),
+        projectiles_high=pd.array([18, None, 12], dtype="Int64"))
+    claims = pd.DataFrame({"record_table": "incidents", "record_id": ["x", "x", "x"],
+                           "field_name": "projectiles", "claimed_value": ["10", "15", "18"],
+                           "value_qualifier": ["exact", "initial", "about"],
+                           "sources": ["ACLED", "Newsweek", "OIR"]})
+    figure = projectile_range_figure(incidents, claims)
+    lines = [t for t in figure.data if t.mode == "lines"]
+    segments = [(t.x[i], t.x[i + 1]) for t in lines for i in range(0, len(t.x), 3)]
+    edge = 18 * 1.15
+    assert sorted(segments) == sorted([(10, 18), (3, edge), (0.0, 12)])
+    hover = " ".join(text for t in figure.data if t.customdata is not None
+                     for text in t.customdata)
+    assert "10 to 18 rockets" in hover and "at least 3 rockets" in hover
+    assert "up to 12 mortars" in hover
+    assert "Sources disagree: 10 (exact): ACLED; 15 (initial): Newsweek; 18 (about): OIR" in (
+        hover.replace("<br>", " "))
