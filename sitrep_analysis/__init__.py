@@ -1,15 +1,18 @@
 """sitrep-analysis: attacks on US and coalition forces in Iraq, against political events.
 
-Load the curated, validated data in one call::
+Load the curated, validated data in one call, then analyse and draw::
 
-    from sitrep_analysis import load_incidents, load_events, load_troop_levels
-    incidents = load_incidents()
+    import sitrep_analysis as sa
+    data = sa.load_all()
+    sa.timeline_figure(data.incidents, data.political_events, data.troop_levels)
 
 In a report notebook, call ``use_offline_figures()`` first so figures draw in the exported HTML
 with no network (see :mod:`sitrep_analysis.figures`).
 """
 
 from __future__ import annotations
+
+from importlib import import_module
 
 from sitrep_analysis.data import (
     DataValidationError,
@@ -25,6 +28,23 @@ from sitrep_analysis.data import (
 
 __version__ = "0.1.0"
 
+#: Names loaded on first use: Plotly (with nbformat and jsonschema) and SciPy take seconds to
+#: import, and `sitrep validate` needs neither.
+_LAZY = {
+    "attack_breakdown": "analysis",
+    "attack_counts": "analysis",
+    "event_windows": "analysis",
+    "rate_ratio_test": "analysis",
+    "troop_level_steps": "analysis",
+    "breakdown_figure": "figures",
+    "event_forest_figure": "figures",
+    "projectile_range_figure": "figures",
+    "timeline_figure": "figures",
+    "use_offline_figures": "figures",
+    "incident_map_figure": "maps",
+    "event_window_sentences": "narrative",
+}
+
 __all__ = [
     "DataValidationError",
     "__version__",
@@ -36,15 +56,17 @@ __all__ = [
     "load_sites",
     "load_sources",
     "load_troop_levels",
-    "use_offline_figures",
+    *sorted(_LAZY),
 ]
 
 
 def __getattr__(name: str) -> object:
-    # Plotly (and, through it, nbformat and jsonschema) cost about 2 s to import: load the
-    # figures module only when a notebook asks for it, not for every `sitrep` command.
-    if name == "use_offline_figures":
-        from sitrep_analysis.figures import use_offline_figures
-
-        return use_offline_figures
+    if name in _LAZY:
+        value = getattr(import_module(f"sitrep_analysis.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,34 @@
+"""The package's top level: every exported name resolves, and loading data stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import sitrep_analysis
+
+
+def test_every_exported_name_resolves():
+    for name in sitrep_analysis.__all__:
+        assert getattr(sitrep_analysis, name) is not None, name
+
+
+def test_importing_the_package_loads_neither_plotly_nor_scipy():
+    code = ("import sys, sitrep_analysis; "
+            "print(sorted(m for m in ('plotly', 'scipy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_three_lines_give_the_timeline_the_forest_plot_and_the_map():
+    """The analyst's path from the README: load, then one call per figure."""
+    import sitrep_analysis as sa
+
+    data = sa.load_all()
+    in_2020_2021 = data.political_events[data.political_events["event_date"].dt.year.isin(
+        [2020, 2021])]
+    figures = [sa.timeline_figure(data.incidents, data.political_events, data.troop_levels),
+               sa.event_forest_figure(sa.event_windows(data.incidents, in_2020_2021)),
+               sa.incident_map_figure(data.incidents)]
+    assert [len(f.data) > 0 for f in figures] == [True, True, True]
