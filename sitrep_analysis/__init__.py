@@ -23,6 +23,7 @@ from sitrep_analysis.data import (
     load_incidents,
     load_sites,
     load_sources,
+    load_tallies,
     load_troop_levels,
 )
 
@@ -55,6 +56,7 @@ __all__ = [
     "load_incidents",
     "load_sites",
     "load_sources",
+    "load_tallies",
     "load_troop_levels",
     *sorted(_LAZY),
 ]

@@ -72,6 +72,8 @@ class Table:
     row_rules: dict[str, str] = field(default_factory=dict)
     #: Rules across tables (beyond foreign keys), checked by ``schema.py``: name -> statement.
     cross_rules: dict[str, str] = field(default_factory=dict)
+    #: A user's data directory may leave this file out; the loader then returns no rows.
+    optional: bool = False
 
     @property
     def filename(self) -> str:
@@ -240,6 +242,26 @@ FIELDS: dict[str, Field] = _fields(
     Field("scope", "category", "Whose troops and where.",
           allowed={"us_iraq": "US forces in Iraq", "us_syria": "US forces in Syria",
                    "coalition_iraq_non_us": "non-US coalition forces in Iraq"}),
+    # --- reported tallies ------------------------------------------------------------------
+    Field("tally_id", "string", "Identifier of an official's or tracker's running count.",
+          pattern=ID_PATTERN),
+    Field("as_of_date", "date", "Date the count was given (the first of the month when only the "
+          "month is known, see `date_precision`)."),
+    Field("period_start", "date", "First day of the period the count covers."),
+    Field("period_end", "date", "Last day of the period the count covers; empty when it runs to "
+          "`as_of_date`."),
+    Field("attacks_count", "integer", "Attacks counted in the period and scope.", unit="attacks",
+          minimum=0),
+    Field("count_qualifier", "category", "How the source qualifies the count.",
+          allowed={"exact": "as stated", "about": "about / almost", "more_than": "more than"}),
+    Field("tally_scope", "category", "Where the counted attacks happened.",
+          allowed={"iraq": "Iraq", "iraq_and_syria": "Iraq and Syria"}),
+    Field("iraq_attacks_count", "integer", "Of the attacks counted, those in Iraq, when the "
+          "source splits them.", unit="attacks", minimum=0),
+    Field("syria_attacks_count", "integer", "Of the attacks counted, those in Syria, when the "
+          "source splits them.", unit="attacks", minimum=0),
+    Field("personnel_injured_count", "integer", "US personnel injured in the period, when the "
+          "source gives it.", unit=_COUNT, minimum=0),
     # --- sources ---------------------------------------------------------------------------
     Field("outlet", "string", "Publisher, agency or author, e.g. `Newsweek`, `OIR spokesperson`."),
     Field("published_date", "partial_date", "Publication date, as exact as known.",
@@ -297,8 +319,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         derived=("coordinates_source", "sources"),
         warnings=(
             "Coverage: notable, publicly reported incidents, not a complete count. Officials "
-            "counted about 25 attacks in Iraq in September 2020 alone and more than 170 in Iraq "
-            "and Syria between October 2023 and February 2024; most are not here.",
+            "counted 25 attacks in Iraq in September 2020 alone and 46 in Iraq and Syria from "
+            "17 October to 9 November 2023 (table `reported_tallies`); most are not here.",
             "An empty casualty cell means not reported; 0 means a source reported none.",
             "Province and coordinates left empty in the file are filled from the site's "
             "gazetteer entry by the loader (see `coordinates_source`).",
@@ -343,6 +365,27 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         warnings=("Sources disagree on levels for the same months (e.g. about 3,000 or 3,500 "
                   "before the January 2021 cut): each figure is a row of its own.",),
         row_rules={"date_end_not_before_date": "date_end is not before date"},
+    ),
+    _table(
+        "reported_tallies", "Officials' and trackers' running counts of attacks",
+        "One count of attacks over a period, as an official or tracker reported it: the yardstick "
+        "for how much of the whole the curated incidents hold.",
+        ["tally_id", "as_of_date", "date_precision", "period_start", "period_end",
+         "attacks_count", "count_qualifier", "tally_scope", "iraq_attacks_count",
+         "syria_attacks_count", "personnel_injured_count", "source_ids", "curation_basis",
+         "notes"],
+        ["tally_id", "as_of_date", "date_precision", "period_start", "attacks_count",
+         "count_qualifier", "tally_scope", "source_ids", "curation_basis"],
+        "tally_id",
+        foreign_keys=(ForeignKey("source_ids", "sources"),),
+        derived=("sources",),
+        warnings=("Definitions differ between sources (Iraq only, or Iraq and Syria; what counts "
+                  "as an attack): compare a tally only with incidents of the same scope.",),
+        row_rules={"period_within_as_of": "period_start is not after as_of_date, and period_end "
+                   "(when given) not before period_start",
+                   "split_within_total": "iraq_attacks_count plus syria_attacks_count is at most "
+                   "attacks_count when the qualifier is `exact`"},
+        optional=True,
     ),
     _table(
         "sites", "Gazetteer of places",

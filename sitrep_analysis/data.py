@@ -43,6 +43,7 @@ __all__ = [
     "load_incidents",
     "load_sites",
     "load_sources",
+    "load_tallies",
     "load_troop_levels",
 ]
 
@@ -67,6 +68,7 @@ class Dataset:
     actors: pd.DataFrame
     sources: pd.DataFrame
     claims: pd.DataFrame
+    reported_tallies: pd.DataFrame
 
     def copy(self) -> Dataset:
         frames = {name: getattr(self, name).copy() for name in TABLES}
@@ -119,6 +121,9 @@ def _decode(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
 def _read_table(data_dir: Path, table: Table) -> tuple[_RawTable | None, list[Problem]]:
     path = data_dir / table.filename
     if not path.is_file():
+        if table.optional:
+            empty = pd.DataFrame({name: pd.Series(dtype="string") for name in table.columns})
+            return _RawTable(empty, lambda position: position + 2), []
         return None, [Problem(table.filename, None, None, None,
                               f"file is missing from {data_dir}")]
     text, problems = _decode(path, path.read_bytes())
@@ -286,3 +291,8 @@ def load_sources(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
 def load_claims(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """Where sources disagree: one row per source's value for one field of one record."""
     return load_all(data_dir).claims
+
+
+def load_tallies(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Officials' and trackers' running counts of attacks (empty when a directory has none)."""
+    return load_all(data_dir).reported_tallies

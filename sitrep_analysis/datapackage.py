@@ -95,7 +95,8 @@ def _resource(table: Table, data_dir: Path) -> dict:
 def build_descriptor(data_dir: str | Path) -> dict:
     """The datapackage descriptor of a data directory, from the dictionary and the files."""
     data_dir = Path(data_dir)
-    resources = [_resource(table, data_dir) for table in TABLES.values()]
+    resources = [_resource(table, data_dir) for table in TABLES.values()
+                 if not table.optional or (data_dir / table.filename).is_file()]
     # Frictionless names resources in kebab case; foreign keys must use those names.
     for resource in resources:
         for key in resource["schema"].get("foreignKeys", []):

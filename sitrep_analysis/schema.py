@@ -179,6 +179,19 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
             ("date_end", "date"),
             lambda f: (f["date_end"] >= f["date"]) | f["date_end"].isna() | f["date"].isna(),
         ),
+        "period_within_as_of": (
+            ("period_start", "as_of_date", "period_end"),
+            lambda f: ((f["period_start"] <= f["as_of_date"]) | f["period_start"].isna()
+                       | f["as_of_date"].isna())
+            & ((f["period_end"] >= f["period_start"]) | f["period_end"].isna()
+               | f["period_start"].isna()),
+        ),
+        "split_within_total": (
+            ("iraq_attacks_count", "syria_attacks_count", "attacks_count"),
+            lambda f: ~f["count_qualifier"].eq("exact").fillna(False)
+            | (f["iraq_attacks_count"].fillna(0) + f["syria_attacks_count"].fillna(0)
+               <= f["attacks_count"]).fillna(True),
+        ),
         "coordinates_complete": (
             ("latitude", "longitude", "coordinates_precision", "coordinates_basis"),
             lambda f: f[["latitude", "longitude", "coordinates_precision",

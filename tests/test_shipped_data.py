@@ -30,8 +30,9 @@ EXPECTED_ROWS = {
     "troop_levels": 17,
     "sites": 21,
     "actors": 17,
-    "sources": 124,
+    "sources": 131,
     "claims": 23,
+    "reported_tallies": 7,
 }
 
 
@@ -85,7 +86,10 @@ def test_event_and_troop_dtypes():
     assert {"date", "troops_count", "kind", "sources"} <= set(troops.columns)
 
 
-@pytest.mark.parametrize("table", ["incidents", "political_events", "troop_levels", "claims"])
+SOURCED = ["incidents", "political_events", "troop_levels", "claims", "reported_tallies"]
+
+
+@pytest.mark.parametrize("table", SOURCED)
 def test_every_row_has_a_readable_source(dataset, table):
     frame = getattr(dataset, table)
     assert frame["source_ids"].notna().all()
@@ -95,7 +99,7 @@ def test_every_row_has_a_readable_source(dataset, table):
 def test_every_cited_source_exists_and_every_source_is_cited(dataset):
     """Checked here with plain Python sets, independently of the validator."""
     source_ids = {row["source_id"] for row in _csv_rows("sources")}
-    cited = {item for table in ("incidents", "political_events", "troop_levels", "claims")
+    cited = {item for table in SOURCED
              for row in _csv_rows(table) for item in row["source_ids"].split(";")}
     assert cited <= source_ids
     assert source_ids <= cited, f"sources never cited: {sorted(source_ids - cited)}"
@@ -222,3 +226,16 @@ def test_every_category_column_holds_only_dictionary_codes(dataset):
             if FIELDS[name].allowed is not None:
                 values = set(frame[name].dropna().astype(str))
                 assert values <= set(FIELDS[name].allowed), (table.name, name)
+
+
+def test_reported_tallies_hold_the_sourced_running_counts():
+    tallies = load_all().reported_tallies.set_index("tally_id")
+    september = tallies.loc["2020-09-iraq-washington-post"]
+    assert (september["attacks_count"], september["tally_scope"]) == (25, "iraq")
+    assert "Washington Post" in september["sources"]
+    pentagon = tallies.loc["2023-10-17-to-11-09-pentagon"]
+    assert (pentagon["iraq_attacks_count"], pentagon["syria_attacks_count"]) == (24, 22)
+    # the Iraq and Syria figures given never exceed an exact total
+    exact = tallies[tallies["count_qualifier"] == "exact"]
+    assert (exact["iraq_attacks_count"].fillna(0) + exact["syria_attacks_count"].fillna(0)
+            <= exact["attacks_count"]).all()
