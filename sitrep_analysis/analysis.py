@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -28,13 +30,24 @@ from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS
 __all__ = [
     "EVENT_DAY_SIDES",
     "FREQUENCIES",
+    "PROFILE_KINDS",
     "TOO_FEW_BOUNDS",
     "TROOP_KINDS",
+    "Profile",
+    "actor_names",
     "attack_breakdown",
     "attack_counts",
+    "check_codes",
     "event_windows",
+    "id_names",
+    "incidents_in_windows",
     "period_start",
+    "profile_subject",
     "rate_ratio_test",
+    "select_events",
+    "select_incidents",
+    "select_profile",
+    "site_names",
     "troop_level_steps",
 ]
 
@@ -449,3 +462,264 @@ def attack_breakdown(incidents: pd.DataFrame, by: str, *, split: str | None = "w
     counts = counts.sort_values(["total_count", by], ascending=[False, True], kind="stable")
     counts = counts.astype({"attacks_count": "int64", "total_count": "int64"})
     return counts.reset_index(drop=True)
+
+
+# --- selections -----------------------------------------------------------------------------------
+
+Codes = str | Sequence[str] | None
+
+
+def _codes(values: Codes, parameter: str) -> list[str]:
+    """A parameter's codes as a list: ``None``, ``""`` and ``[]`` mean "all" (an empty list);
+    one string is one code.
+
+    >>> _codes("rocket", "weapon_types"), _codes("", "weapon_types"), _codes(["a", "b"], "x")
+    (['rocket'], [], ['a', 'b'])
+    """
+    if values is None:
+        return []
+    if isinstance(values, str):
+        return [values] if values.strip() else []
+    if not isinstance(values, Sequence | pd.Index | pd.Series | set | frozenset):
+        raise TypeError(f"{parameter} must be a list of strings, got {values!r}")
+    codes = list(values)
+    wrong = [value for value in codes if not isinstance(value, str)]
+    if wrong:
+        raise TypeError(f"{parameter} must be a list of strings, got {wrong[0]!r} in it")
+    return codes
+
+
+def check_codes(values: Codes, allowed: Iterable[str], parameter: str) -> list[str]:
+    """The codes of a parameter, checked: an unknown one raises ``ValueError`` naming it and
+    every allowed value. ``None``, ``""`` and ``[]`` give ``[]`` (meaning "all").
+
+    >>> check_codes(["rocket"], ["rocket", "drone"], "weapon_types")
+    ['rocket']
+    >>> check_codes(["rockets"], ["rocket", "drone"], "weapon_types")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown weapon_types value 'rockets': allowed values are 'rocket', 'drone'
+    """
+    codes = _codes(values, parameter)
+    known = list(dict.fromkeys(allowed))
+    unknown = [code for code in codes if code not in set(known)]
+    if unknown:
+        listed = ", ".join(repr(code) for code in unknown)
+        word = "value" if len(unknown) == 1 else "values"
+        raise ValueError(f"unknown {parameter} {word} {listed}: allowed values are "
+                         + ", ".join(repr(code) for code in known))
+    return codes
+
+
+def _dates_between(dates: pd.Series, start: DateLike, end: DateLike) -> pd.Series:
+    first, last = _day(start, "start"), _day(end, "end")
+    if first is not None and last is not None and first > last:
+        raise ValueError(f"start {first:%Y-%m-%d} is after end {last:%Y-%m-%d}")
+    days = dates.dt.normalize()
+    keep = pd.Series(True, index=dates.index)
+    if first is not None:
+        keep &= (days >= first).fillna(False)
+    if last is not None:
+        keep &= (days <= last).fillna(False)
+    return keep
+
+
+def select_incidents(
+    incidents: pd.DataFrame,
+    *,
+    start: DateLike = None,
+    end: DateLike = None,
+    weapon_types: Codes = (),
+    site_ids: Codes = (),
+    countries: Codes = (),
+    sites: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The incidents a report shows: dated from ``start`` to ``end`` (inclusive), of the given
+    weapon types, at the given sites, in the given countries, oldest first.
+
+    Each list means "any of these"; an empty list, ``""`` or ``None`` means "all", and one
+    string is one code (``countries="Iraq"``). Codes are checked before anything is selected:
+    ``weapon_types`` and ``countries`` against the column dictionary, ``site_ids`` against the
+    gazetteer ``sites`` (default: the sites the incidents name). An unknown code raises
+    ``ValueError`` naming the allowed values.
+    """
+    weapons = check_codes(weapon_types, FIELDS["weapon_type"].allowed or {}, "weapon_types")
+    places = check_codes(countries, FIELDS["country"].allowed or {}, "countries")
+    known_sites = (sites["site_id"] if sites is not None
+                   else incidents["site_id"].dropna().drop_duplicates().sort_values())
+    chosen_sites = check_codes(site_ids, known_sites.astype(str), "site_ids")
+    keep = _dates_between(incidents["incident_date"], start, end)
+    for column, codes in (("weapon_type", weapons), ("site_id", chosen_sites),
+                          ("country", places)):
+        if codes:
+            keep &= incidents[column].astype("string").isin(codes).fillna(False)
+    chosen = incidents[keep].sort_values(["incident_date", "incident_id"]
+                                         if "incident_id" in incidents else "incident_date",
+                                         kind="stable")
+    return chosen.reset_index(drop=True)
+
+
+def select_events(
+    events: pd.DataFrame,
+    *,
+    start: DateLike = None,
+    end: DateLike = None,
+    categories: Codes = (),
+    event_ids: Codes = (),
+) -> pd.DataFrame:
+    """The political events a report uses: dated from ``start`` to ``end`` (inclusive, by
+    ``event_date``), of the given ``categories``, and, when ``event_ids`` are given, only
+    those events; oldest first.
+
+    Empty lists, ``""`` or ``None`` mean "all". Categories are checked against the column
+    dictionary, event ids against ``events``; an unknown one raises ``ValueError`` naming the
+    allowed values. An event id given explicitly must also fall in the categories and dates,
+    or it is not selected (the report says how many events it studies).
+    """
+    chosen_categories = check_codes(categories, FIELDS["category"].allowed or {},
+                                    "event_categories")
+    chosen_ids = check_codes(event_ids, events["event_id"].astype(str), "event_ids")
+    keep = _dates_between(events["event_date"], start, end)
+    if chosen_categories:
+        keep &= events["category"].astype("string").isin(chosen_categories).fillna(False)
+    if chosen_ids:
+        keep &= events["event_id"].astype("string").isin(chosen_ids).fillna(False)
+    chosen = events[keep].sort_values(["event_date", "event_id"], kind="stable")
+    return chosen.reset_index(drop=True)
+
+
+def incidents_in_windows(incidents: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
+    """The incidents counted in at least one window of an :func:`event_windows` table (before
+    or after), oldest first: the incidents an event study rests on."""
+    days = incidents["incident_date"].dt.normalize()
+    keep = pd.Series(False, index=incidents.index)
+    for first, last in (("before_start", "before_end"), ("after_start", "after_end")):
+        for low, high in zip(windows[first], windows[last], strict=True):
+            keep |= days.between(low, high).fillna(False)
+    return incidents[keep].sort_values("incident_date", kind="stable").reset_index(drop=True)
+
+
+def id_names(table: pd.DataFrame, id_column: str, name_column: str) -> dict[str, str]:
+    """``{id: name}`` of a table, e.g. site ids to site names for figure labels.
+
+    >>> id_names(pd.DataFrame({"site_id": ["a"], "site_name": ["Base A"]}), "site_id",
+    ...          "site_name")
+    {'a': 'Base A'}
+    """
+    return {str(key): str(value) for key, value in
+            zip(table[id_column], table[name_column], strict=True) if pd.notna(key)}
+
+
+def site_names(sites: pd.DataFrame) -> dict[str, str]:
+    """Gazetteer site ids to site names."""
+    return id_names(sites, "site_id", "site_name")
+
+
+def actor_names(actors: pd.DataFrame) -> dict[str, str]:
+    """Actor ids to actor names."""
+    return id_names(actors, "actor_id", "actor_name")
+
+
+# --- profiles -------------------------------------------------------------------------------------
+
+#: What a profile can be about.
+PROFILE_KINDS = ("site", "actor")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One site or one actor, with the records that concern it from ``start`` to ``end``.
+
+    - site: ``incidents`` are the attacks at the site; ``claimed`` and ``attributed`` the
+      ones among them claimed by anyone, and attributed by a third party to anyone (an
+      attack can be both); ``events`` every
+      political event of the period (for context: events name actors, not places);
+    - actor: ``claimed`` are the attacks it claimed, ``attributed`` those someone else
+      attributed to it (kept apart: a claim is not an attribution), ``incidents`` both;
+      ``events`` the events naming it among their actors.
+
+    ``facts`` is the site's gazetteer row or the actor's row; ``claims`` the rows of table
+    ``claims`` about the profile's incidents (where sources disagree).
+    """
+
+    kind: str
+    subject_id: str
+    name: str
+    facts: pd.Series
+    incidents: pd.DataFrame
+    claimed: pd.DataFrame
+    attributed: pd.DataFrame
+    events: pd.DataFrame
+    claims: pd.DataFrame
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+
+def profile_subject(site_id: str | None, actor_id: str | None, sites: pd.DataFrame,
+                    actors: pd.DataFrame) -> tuple[str, str]:
+    """``("site", id)`` or ``("actor", id)``: exactly one of ``site_id`` and ``actor_id`` must be
+    given (``""`` and ``None`` count as not given) and name a row of ``sites`` or ``actors``.
+    Otherwise ``ValueError`` says what to change."""
+    site = (site_id or "").strip()
+    actor = (actor_id or "").strip()
+    if site and actor:
+        raise ValueError(f"give exactly one of site_id and actor_id, not both (got site_id "
+                         f"{site!r} and actor_id {actor!r}); set the other to \"\"")
+    if not site and not actor:
+        raise ValueError("give exactly one of site_id and actor_id (both are empty); e.g. "
+                         "site_id \"ain-al-asad\" or actor_id \"kataib-hezbollah\"")
+    if site:
+        check_codes([site], sites["site_id"].astype(str), "site_id")
+        return "site", site
+    check_codes([actor], actors["actor_id"].astype(str), "actor_id")
+    return "actor", actor
+
+
+def select_profile(
+    incidents: pd.DataFrame,
+    events: pd.DataFrame,
+    sites: pd.DataFrame,
+    actors: pd.DataFrame,
+    *,
+    site_id: str | None = "",
+    actor_id: str | None = "",
+    start: DateLike = None,
+    end: DateLike = None,
+    claims: pd.DataFrame | None = None,
+) -> Profile:
+    """The :class:`Profile` of one site or one actor (exactly one of ``site_id`` and
+    ``actor_id``, see :func:`profile_subject`), with its incidents and events dated from
+    ``start`` to ``end`` (inclusive; default: the coverage period)."""
+    kind, subject = profile_subject(site_id, actor_id, sites, actors)
+    first = _day(start, "start") or pd.Timestamp(COVERAGE_START)
+    last = _day(end, "end") or pd.Timestamp(COVERAGE_END)
+    in_period = select_incidents(incidents, start=first, end=last)
+    period_events = select_events(events, start=first, end=last)
+    if kind == "site":
+        facts = sites.loc[sites["site_id"].astype(str) == subject].iloc[0]
+        name = str(facts["site_name"])
+        own = in_period[in_period["site_id"].astype("string").eq(subject).fillna(False)]
+        claimed = own[own["claimed_by"].notna()]
+        attributed = own[own["attributed_to"].notna()]
+        chosen_events = period_events
+    else:
+        facts = actors.loc[actors["actor_id"].astype(str) == subject].iloc[0]
+        name = str(facts["actor_name"])
+        is_claimed = in_period["claimed_by"].astype("string").eq(subject).fillna(False)
+        is_attributed = in_period["attributed_to"].astype("string").eq(subject).fillna(False)
+        own = in_period[is_claimed | is_attributed]
+        claimed = in_period[is_claimed]
+        attributed = in_period[is_attributed]
+        named = period_events["actor_ids"].astype("string").fillna("").map(
+            lambda cell: subject in [item.strip() for item in cell.split(";")])
+        chosen_events = period_events[named.astype(bool)]
+    if claims is None:
+        own_claims = pd.DataFrame(columns=["record_table", "record_id"])
+    else:
+        own_claims = claims[claims["record_table"].astype("string").eq("incidents").fillna(False)
+                            & claims["record_id"].isin(own["incident_id"])]
+    return Profile(kind=kind, subject_id=subject, name=name, facts=facts,
+                   incidents=own.reset_index(drop=True), claimed=claimed.reset_index(drop=True),
+                   attributed=attributed.reset_index(drop=True),
+                   events=chosen_events.reset_index(drop=True),
+                   claims=own_claims.reset_index(drop=True), start=first, end=last)

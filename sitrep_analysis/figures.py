@@ -475,13 +475,18 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
             name=weapon, marker={"color": WEAPON_COLOURS[code]},
             hovertemplate=f"%{{y}}: %{{x}} attack(s), {_hover_text(weapon)}<extra></extra>"))
     what = _BREAKDOWN_TITLES.get(by, by.replace("_", " "))
+    largest = int(counts.groupby(by, sort=False)["attacks_count"].sum().max()) if len(
+        counts) else 0
     figure.update_layout(
         template=TEMPLATE_NAME, barmode="stack", showlegend=split is not None,
         height=_MARGIN_TOP_PX + _MARGIN_BOTTOM_PX + 40 + 28 * max(len(order), 1),
         title={"text": f"Attacks by {what}",
                "subtitle": {"text": f"{first:%d %b %Y} to {last:%d %b %Y}"
                                     + (", bars stacked by main weapon." if split else ".")}},
-        xaxis={"title": {"text": "Attacks (count)"}, "tickformat": ",d", "rangemode": "tozero"},
+        # whole-number ticks: with small counts Plotly would step by 0.5 and ",d" would
+        # print 0, 1, 1, 2, 2
+        xaxis={"title": {"text": "Attacks (count)"}, "tickformat": ",d", "rangemode": "tozero",
+               "dtick": 1 if largest <= 8 else None},
         yaxis={"type": "category", "categoryorder": "array",
                "categoryarray": [label(v) for v in order][::-1], "title": {"text": ""},
                "automargin": True, "showgrid": False},
@@ -534,7 +539,8 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
                 for row in group.itertuples())
     labels = [f"{row.incident_date:%Y-%m-%d} {row.site_name}"[:60] for row in
               shown.itertuples()]
-    top = float(pd.concat([shown["projectiles_low"], shown["projectiles_high"]]).max() or 1)
+    highest = pd.concat([shown["projectiles_low"], shown["projectiles_high"]]).max()
+    top = 1.0 if pd.isna(highest) or highest == 0 else float(highest)  # NA: nothing shown
     edge = top * 1.15
     figure = go.Figure()
     for code in FIELDS["weapon_type"].allowed or ():
