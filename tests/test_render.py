@@ -1,24 +1,42 @@
-"""Rendering notebooks to offline HTML: the report itself, failures, and the `render` command.
+"""Rendering notebooks to offline HTML: the report itself, parameter checks, provenance,
+failures, and the `render` command.
 
 The report is rendered once per session on the made-up test data (``rendered_report`` in
-conftest.py); each run of a notebook costs a few seconds (kernel start and imports).
+conftest.py); each run of a notebook costs a few seconds (kernel start and imports). The
+parameter checks run no kernel: they are fast and need no ``slow`` mark.
 """
 
 from __future__ import annotations
 
 import ast
+import datetime as dt
+import hashlib
 import json
 import re
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import nbformat
+import papermill
 import pytest
 from click.testing import CliRunner
 
+from sitrep_analysis import __version__
 from sitrep_analysis.cli import app
-from sitrep_analysis.render import RenderError, render_notebook
+from sitrep_analysis.render import (
+    ParameterError,
+    RenderError,
+    check_parameters,
+    data_checksum,
+    git_commit,
+    notebook_parameters,
+    render_notebook,
+    render_report,
+)
 from tests.conftest import REPORT_NOTEBOOK
-from tests.helpers import SHIPPED_DATA
+from tests.helpers import REPO, SHIPPED_DATA
 
 PLOTLY_BANNER = re.compile(r"\* plotly\.js v\d+\.\d+\.\d+")
 
@@ -40,6 +58,14 @@ def _code_lines(notebook: Path) -> list[str]:
             for line in cell.source.splitlines() if len(line.strip()) >= 12]
 
 
+def _section_headings(notebook: Path) -> list[str]:
+    """The ``##`` headings of the notebook's markdown cells (plain text ones)."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    return [line[3:].strip() for cell in cells if cell.cell_type == "markdown"
+            for line in cell.source.splitlines()
+            if line.startswith("## ") and not re.search(r"[`*_<>&\[]", line)]
+
+
 # --- the report ---------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -52,11 +78,14 @@ def test_report_hides_code_and_keeps_markdown_tables_and_figures(rendered_report
     assert code_cells and all("jp-mod-noInput" in classes for classes in code_cells)
     assert '<h1 id="Attack-tempo-against-political-events">' in body  # markdown
     assert "<strong>9 attacks</strong>" in body  # the summary
-    assert body.count('class="plotly-graph-div"') == 1  # the figure
+    assert body.count('class="plotly-graph-div"') >= 1  # the figures
     assert "Made-up report" in body  # the sources table
     assert "not a complete count" in body  # caveats
     assert "<title>Attack tempo against political events</title>" in html
     assert "start_date = '2019-12-01'" in body  # parameters in the footer
+    nav = body[body.index('<nav class="sitrep-contents"'):body.index("</nav>")]  # contents
+    for heading in _section_headings(REPORT_NOTEBOOK):
+        assert f">{heading}</a></li>" in nav, f"not in the contents: {heading}"
 
 
 @pytest.mark.slow
@@ -176,3 +205,238 @@ def test_render_command_fails_with_exit_1_then_recovers(tmp_path, monkeypatch):
 def test_render_command_needs_pairs():
     result = CliRunner().invoke(app, ["render", "x.ipynb", "-p", "only_a_name"])
     assert result.exit_code == 2
+
+
+# --- parameters: checked before any kernel starts ----------------------------------------------
+
+PARAMETERS_CELL = """\
+start_date = "2019-10-01"  # first day shown (YYYY-MM-DD)
+end_date = "2024-09-30"  # last day shown (YYYY-MM-DD)
+window_days = 30  # days either side of an event
+weapon_types = []  # weapons to show; empty: all
+event_ids = ["a", "b"]
+ratio = 0.5
+show_map = True
+data_dir = None  # folder of curated CSVs; None: the shipped data
+limit: int = None
+labels = {}
+"""
+
+
+@pytest.fixture
+def declaring(tmp_path: Path) -> Path:
+    """A notebook declaring one parameter of each kind."""
+    return _notebook(tmp_path / "declaring.ipynb", "print(window_days)",
+                     parameters=PARAMETERS_CELL)
+
+
+@pytest.fixture
+def no_kernel(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Papermill's execute replaced by a recorder: a test can assert nothing was run."""
+    calls: list[object] = []
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: calls.append(a))
+    return calls
+
+
+def test_declared_parameters_as_papermill_reports_them(declaring):
+    """What inspect_notebook gives (source text, "None" for no annotation) and what is made
+    of it."""
+    raw = papermill.inspect_notebook(str(declaring))
+    assert dict(raw["start_date"]) == {"name": "start_date", "inferred_type_name": "None",
+                                       "default": '"2019-10-01"',
+                                       "help": "first day shown (YYYY-MM-DD)"}
+    assert raw["data_dir"]["default"] == "None" and raw["weapon_types"]["default"] == "[]"
+    assert raw["window_days"]["default"] == "30" and raw["limit"]["inferred_type_name"] == "int"
+
+    declared = notebook_parameters(declaring)
+    kinds = {name: (p.kind, p.optional) for name, p in declared.items()}
+    assert kinds == {"start_date": ("str", False), "end_date": ("str", False),
+                     "window_days": ("int", False), "weapon_types": ("list", False),
+                     "event_ids": ("list", False), "ratio": ("float", False),
+                     "show_map": ("bool", False), "data_dir": ("str", True),
+                     "limit": ("int", True), "labels": ("dict", False)}
+    assert declared["window_days"].expected() == "an integer (default 30)"
+
+
+def test_good_values_are_converted(declaring, tmp_path, no_kernel):
+    values = check_parameters(declaring, {
+        "window_days": "30", "weapon_types": "rocket, drone", "event_ids": '["x", "y"]',
+        "ratio": "2", "show_map": "false", "data_dir": str(tmp_path), "limit": "None",
+        "labels": '{"a": 1}', "start_date": dt.date(2020, 1, 8), "end_date": "2020-02-29",
+    })
+    assert values == {"window_days": 30, "weapon_types": ["rocket", "drone"],
+                      "event_ids": ["x", "y"], "ratio": 2.0, "show_map": False,
+                      "data_dir": str(tmp_path.resolve()), "limit": None, "labels": {"a": 1},
+                      "start_date": "2020-01-08", "end_date": "2020-02-29"}
+    # Python values are checked the same way; empty text is an empty list or None
+    assert check_parameters(declaring, {"window_days": 7, "weapon_types": ("ied",),
+                                        "data_dir": "", "event_ids": ""}) == {
+        "window_days": 7, "weapon_types": ["ied"], "data_dir": None, "event_ids": []}
+    assert no_kernel == []
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    pytest.param({"windw_days": "30"}, "unknown parameter 'windw_days'; did you mean "
+                 "'window_days'?", id="unknown name with suggestion"),
+    pytest.param({"colour": "red"}, "unknown parameter 'colour' (declared: start_date, "
+                 "end_date, window_days", id="unknown name without suggestion"),
+    pytest.param({"window_days": "abc"}, "window_days = 'abc': expected an integer "
+                 "(default 30)", id="text for an int"),
+    pytest.param({"window_days": 2.5}, "window_days = 2.5: expected an integer",
+                 id="float for an int"),
+    pytest.param({"window_days": True}, "window_days = True: expected an integer",
+                 id="bool for an int"),
+    pytest.param({"window_days": None}, "window_days = None: expected an integer",
+                 id="None where None is not declared"),
+    pytest.param({"show_map": "maybe"}, "show_map = 'maybe': expected true or false",
+                 id="text for a bool"),
+    pytest.param({"weapon_types": '["rocket"'}, "weapon_types = '[\"rocket\"': expected a list",
+                 id="broken JSON list"),
+    pytest.param({"labels": "[1]"}, "labels = '[1]': expected a JSON object", id="not a dict"),
+    pytest.param({"start_date": "2020-02-30"}, "start_date = '2020-02-30': not a real date; "
+                 "expected a date written YYYY-MM-DD", id="impossible date"),
+    pytest.param({"end_date": "08/01/2020"}, "end_date = '08/01/2020': not a real date",
+                 id="date not ISO"),
+    pytest.param({"end_date": 20200108}, "end_date = 20200108: expected a real date written "
+                 "YYYY-MM-DD", id="number for a date"),
+    pytest.param({"start_date": "2021-01-01", "end_date": "2020-01-01"},
+                 "start_date 2021-01-01 is after end_date 2020-01-01", id="start after end"),
+    pytest.param({"start_date": "2025-01-01"}, "start_date 2025-01-01 is after end_date "
+                 "2024-09-30", id="start after the default end"),
+    pytest.param({"data_dir": "/no/such/folder"}, "data_dir = '/no/such/folder': no such "
+                 "folder", id="missing data folder"),
+    pytest.param({"data_dir": 3}, "data_dir = 3: expected a string or None",
+                 id="number for a folder"),
+])
+def test_bad_parameters_are_refused_before_any_kernel(declaring, no_kernel, given, message):
+    started = time.perf_counter()
+    with pytest.raises(ParameterError) as raised:
+        render_notebook(declaring, declaring.with_suffix(".html"), given)
+    assert time.perf_counter() - started < 1.0
+    assert message in str(raised.value)
+    assert str(declaring) in str(raised.value).splitlines()[0]
+    assert isinstance(raised.value, RenderError)
+    assert no_kernel == []
+    assert not declaring.with_suffix(".html").exists()
+
+
+def test_every_problem_is_listed(declaring, no_kernel):
+    with pytest.raises(ParameterError) as raised:
+        check_parameters(declaring, {"window_days": "x", "start_dat": "2020-01-01"})
+    assert "2 parameter problems; the notebook was not run" in str(raised.value)
+    assert len(raised.value.problems) == 2
+
+
+def test_a_notebook_without_parameters_refuses_any(tmp_path, no_kernel):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(notebook, tmp_path / "plain.ipynb")
+    with pytest.raises(ParameterError, match="the notebook declares no parameters"):
+        render_notebook(tmp_path / "plain.ipynb", tmp_path / "plain.html", {"x": "2"})
+
+
+def test_render_command_refuses_bad_parameters_with_exit_2(declaring, tmp_path, monkeypatch,
+                                                          no_kernel):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["render", str(declaring), "-p", "window_days", "abc",
+                                      "-p", "start_date", "2020-02-30"])
+    assert result.exit_code == 2
+    assert "declaring.ipynb: 2 parameter problems" in result.output
+    assert "window_days = 'abc': expected an integer" in result.output
+    assert "start_date = '2020-02-30': not a real date" in result.output
+    assert no_kernel == [] and not (tmp_path / "reports").exists()
+
+
+# --- provenance ---------------------------------------------------------------------------
+
+def test_data_checksum_is_stable_and_follows_every_csv(data_copy):
+    before = data_checksum(data_copy)
+    assert before == data_checksum(data_copy)
+    assert re.fullmatch(r"[0-9a-f]{64}", before)
+    lines = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+                    for p in sorted(data_copy.glob("*.csv")))
+    assert before == hashlib.sha256(lines.encode()).hexdigest()  # as `sha256sum *.csv | sha256sum`
+    (data_copy / "notes.txt").write_text("not data", encoding="utf-8")
+    assert data_checksum(data_copy) == before  # only CSV files count
+    with (data_copy / "sites.csv").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert data_checksum(data_copy) != before
+    with pytest.raises(FileNotFoundError):
+        data_checksum(data_copy / "missing")
+
+
+def _git_available() -> bool:
+    return shutil.which("git") is not None
+
+
+@pytest.mark.skipif(not _git_available(), reason="git is not installed")
+def test_git_commit_short_hash_dirty_flag_and_no_checkout(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (repo / "a.txt").write_text("one", encoding="utf-8")
+    subprocess.run([*git, "add", "a.txt"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "one"], check=True)
+    short = subprocess.run([*git, "rev-parse", "--short", "HEAD"], check=True,
+                           capture_output=True, text=True).stdout.strip()
+    assert git_commit(repo) == short
+    (repo / "a.txt").write_text("two", encoding="utf-8")
+    assert git_commit(repo) == f"{short}+changes"
+    (repo / "sub").mkdir()
+    assert git_commit(repo / "sub") is None  # inside a checkout, but not its top
+    assert git_commit(tmp_path / "elsewhere") is None  # no such folder
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert git_commit(plain) is None
+
+
+@pytest.mark.slow
+def test_footer_records_commit_data_checksum_parameters_and_versions(tmp_path, data_copy):
+    notebook = _notebook(tmp_path / "signed.ipynb", "print(window_days)",
+                         "from IPython.display import Markdown\n"
+                         "Markdown('## Made by a cell\\n\\ntext')",
+                         "print('<b>not bold</b>')",
+                         parameters="window_days = 30\ndata_dir = None")
+    notebook_json = nbformat.read(notebook, as_version=4)
+    notebook_json.cells.insert(2, nbformat.v4.new_markdown_cell("## First section\n\n"
+                                                                "### A detail"))
+    nbformat.write(notebook_json, notebook)
+
+    report = render_report(notebook, tmp_path / "out" / "signed.html",
+                           {"window_days": "14"}, data_dir=data_copy, title="A <signed> report")
+    html = report.path.read_text(encoding="utf-8")
+    footer = html[html.index('<footer class="sitrep-provenance">'):]
+    checksum = data_checksum(data_copy)
+    assert report.provenance["data_checksum"] == checksum
+    assert f'<code class="sitrep-data-checksum">{checksum}</code>' in footer
+    assert str(data_copy.resolve()) in footer
+    assert "<code>window_days = 14</code>" in footer
+    assert f"<code>data_dir = {str(data_copy.resolve())!r}</code>" in footer
+    assert f"sitrep-analysis {__version__}" in footer
+    for name in ("papermill", "nbconvert", "plotly"):
+        assert f"{name} {__import__('importlib.metadata').metadata.version(name)}" in footer
+    expected_commit = git_commit(REPO)
+    if expected_commit is None:
+        assert "not from a git checkout" in footer
+    else:
+        assert re.fullmatch(r"[0-9a-f]{7,40}(\+changes)?", expected_commit)
+        assert f'<code class="sitrep-commit">{expected_commit}</code>' in footer
+    stamp = dt.datetime.strptime(report.provenance["rendered_at"], "%Y-%m-%d %H:%M:%S UTC")
+    assert abs(dt.datetime.now(dt.UTC).replace(tzinfo=None) - stamp) < dt.timedelta(minutes=5)
+    assert f"<dd>{report.provenance['rendered_at']}</dd>" in footer
+    assert "<title>A &lt;signed&gt; report</title>" in html
+
+    # the contents: both markdown headings and the one a cell displayed, in order, as links
+    nav = html[html.index('<nav class="sitrep-contents"'):html.index("</nav>")]
+    assert re.findall(r'href="#([^"]+)"', nav) == ["First-section", "A-detail",
+                                                  "Made-by-a-cell"]
+    assert 'class="sitrep-contents-h3"><a href="#A-detail">A detail</a>' in nav
+    assert html.index("</nav>") < html.index('id="First-section"')
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in html
+
+    # a changed CSV gives another checksum in the next report
+    with (data_copy / "sources.csv").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    again = render_report(notebook, tmp_path / "out" / "signed.html", data_dir=data_copy)
+    assert again.provenance["data_checksum"] == data_checksum(data_copy) != checksum
