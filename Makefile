@@ -19,9 +19,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install the project (done by every other target)
 
-report: $(STAMP) ## Render the default report to reports/
-	@echo ">> rendering notebooks/01_attack_tempo.ipynb to reports/01_attack_tempo.html"
-	@$(BIN)/sitrep render notebooks/01_attack_tempo.ipynb -o reports/01_attack_tempo.html
+report: $(STAMP) ## Render the standard reports (reports.toml) and reports/index.html
+	@echo ">> rendering the reports listed in reports.toml to reports/ (unchanged ones are skipped)"
+	@$(BIN)/sitrep schedule reports.toml
 
 test: $(STAMP) ## Run the whole test suite (lint, data, notebooks, browser)
 	@echo ">> ruff check"

@@ -2,7 +2,8 @@
 
 Built on click, which takes Papermill's spelling of parameters (``-p NAME VALUE``, repeatable)
 as a native option. Heavy modules (pandas for ``validate``, Papermill and nbconvert for
-``render``) load inside the command that needs them, so ``sitrep --help`` answers at once.
+``render`` and ``schedule``) load inside the command that needs them, so ``sitrep --help``
+answers at once.
 """
 
 from __future__ import annotations
@@ -80,22 +81,67 @@ def datapackage(data_dir: Path | None, write: bool) -> None:
 @app.command()
 @click.argument("notebook", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-p", "--parameter", "parameters", nargs=2, multiple=True,
-              metavar="NAME VALUE", help="Set a notebook parameter (repeatable); the value is "
-              "passed as a string.")
+              metavar="NAME VALUE", help="Set a notebook parameter (repeatable). The value is "
+              "converted by the parameter's declared type: 30 for an int, a,b or [\"a\", \"b\"] "
+              "for a list, None where None is allowed.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="HTML file to write (default: reports/<notebook stem>.html).")
-def render(notebook: Path, parameters: tuple[tuple[str, str], ...], output: Path | None) -> None:
+@click.option("-t", "--title", help="Page title (default: the notebook's title metadata).")
+def render(notebook: Path, parameters: tuple[tuple[str, str], ...], output: Path | None,
+           title: str | None) -> None:
     """Run NOTEBOOK with Papermill and write it as one offline HTML report (no code shown).
 
-    On failure: exit status 1, the last good report stays, and the run is kept as
+    Parameters are checked first: an unknown name, a value of the wrong type, an impossible
+    date or a start after an end exits with status 2 before anything runs. When the notebook
+    fails: exit status 1, the last good report stays, and the run is kept as
     <name>.failed.ipynb beside it.
     """
-    from sitrep_analysis.render import RenderError, render_notebook
+    from sitrep_analysis.render import ParameterError, RenderError, render_notebook
 
     target = output or Path("reports") / f"{notebook.stem}.html"
+    given: dict[str, str] = {}
+    for name, value in parameters:
+        if name in given:
+            raise click.UsageError(f"parameter {name!r} is given twice")
+        given[name] = value
     try:
-        written = render_notebook(notebook, target, dict(parameters))
+        written = render_notebook(notebook, target, given, title=title)
+    except ParameterError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
     except RenderError as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
     click.echo(f"wrote {written}")
+
+
+@app.command()
+@click.argument("config", required=False, type=click.Path(path_type=Path, dir_okay=False),
+                default="reports.toml")
+@click.option("--force", is_flag=True, help="Render every report, changed or not.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Renders at a time (default: one per core, at most one per report).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar on stderr (default: only when stderr is a terminal).")
+def schedule(config: Path, force: bool, jobs: int | None, progress: bool | None) -> None:
+    """Render the reports listed in CONFIG (default: reports.toml) and write their index.html.
+
+    A report whose notebook, parameters, data and code are unchanged since its last successful
+    render, and whose HTML is still there, is skipped. Renders run in parallel, one per core.
+    Prints one line per report and a total. Exit status 0 when every report is rendered or
+    unchanged, 1 when any failed (the others still render; a failed report's last good HTML
+    stays), 2 when CONFIG is unusable.
+    """
+    from sitrep_analysis.schedule import ConfigError, ScheduleError, load_config, run_schedule
+
+    try:
+        loaded = load_config(config)
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
+    try:
+        result = run_schedule(loaded, force=force, jobs=jobs, progress=progress)
+    except ScheduleError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+    raise SystemExit(0 if result.ok else 1)

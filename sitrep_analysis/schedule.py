@@ -1,0 +1,637 @@
+"""Many reports: a TOML config, change detection, parallel renders and an index page.
+
+``sitrep schedule [CONFIG]`` (and ``make report``) renders every report a config lists into
+its output folder, then writes ``index.html`` there. Made for cron: one line per report and a
+total on stdout, each failure's full message on stderr, exit status 1 when any report failed.
+
+The config (``reports.toml`` at the top of the repository is the standard set)::
+
+    output_dir = "reports"        # default "reports"
+    data_dir = "data"             # optional; default: the loaders' default (data/)
+
+    [[reports]]
+    name = "01_attack_tempo"      # the output file stem: reports/01_attack_tempo.html
+    notebook = "notebooks/01_attack_tempo.ipynb"
+    title = "Attack tempo against political events"     # default: the name
+
+    [reports.parameters]          # optional; values as TOML types or as strings
+    start_date = "2020-01-01"
+
+Relative paths (``output_dir``, ``data_dir``, ``notebook`` and parameters named ``*_dir`` or
+``*_path``) are relative to the config file's folder, so the command works from anywhere.
+``data_dir`` goes to every notebook that declares a ``data_dir`` parameter, unless the report
+sets its own. Parameters are checked as for ``sitrep render`` (:mod:`sitrep_analysis.render`);
+a report whose parameters do not fit fails without running, the others still render.
+
+What is kept in the output folder
+---------------------------------
+- ``<name>.html``: replaced atomically, and only by a successful render;
+- ``<name>.failed.ipynb``: the executed notebook of a failed render (Papermill's error banner
+  at the top), removed by the next success;
+- ``index.html``: every report with its title, parameters, render time and status;
+- ``.sitrep-state.json``: per report, what its last successful render was made from (a
+  SHA-256 of the notebook file, the parameters and data folder the config sets,
+  ``$SITREP_DATA_DIR``, the package version, a SHA-256 of the package's code and templates,
+  the title, and the data folder read with its :func:`~sitrep_analysis.render.data_checksum`).
+  A report whose inputs all match and whose HTML still exists is skipped (``unchanged``)
+  without starting anything; ``--force`` renders everything;
+- ``.sitrep-incident-ids/<name>.json``: a JSON list of the ``incident_id`` values (sorted
+  strings) in the data of the report's last successful render. A notebook that declares the
+  parameter ``previous_incident_ids_path`` receives the absolute path of that file (``None``
+  before the first successful render), so it can show the incidents new since then;
+- ``.sitrep-lock``: held while a run is going, so two runs never write the same folder.
+
+Renders run in a process pool, one per core (at most one per report); each worker process
+keeps one nbconvert exporter. Workers are forked on Linux when the scheduler runs no other
+thread (they inherit the imported Papermill), and spawned otherwise.
+
+The state holds a fingerprint of the package's code besides its version because the version
+string does not change between commits: a report made by older analysis code must not pass
+for current.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import hashlib
+import html
+import json
+import multiprocessing
+import multiprocessing.context
+import os
+import re
+import sys
+import threading
+import time
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from sitrep_analysis.render import (
+    ParameterError,
+    RenderError,
+    check_parameters,
+    data_checksum,
+    data_dir_used,
+    failed_notebook_path,
+    notebook_parameters,
+    render_report,
+    write_atomically,
+)
+
+__all__ = [
+    "PREVIOUS_IDS_PARAMETER",
+    "Config",
+    "ConfigError",
+    "Outcome",
+    "ReportSpec",
+    "ScheduleError",
+    "ScheduleResult",
+    "code_fingerprint",
+    "index_html",
+    "load_config",
+    "run_schedule",
+]
+
+DEFAULT_CONFIG = "reports.toml"
+STATE_FILE = ".sitrep-state.json"
+IDS_FOLDER = ".sitrep-incident-ids"
+LOCK_FILE = ".sitrep-lock"
+INDEX_FILE = "index.html"
+#: The notebook parameter through which a report gets the ids of its last successful render.
+PREVIOUS_IDS_PARAMETER = "previous_incident_ids_path"
+STATE_FORMAT = 1
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_TOP_KEYS = ("output_dir", "data_dir", "reports")
+_REPORT_KEYS = ("name", "notebook", "title", "parameters")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(ValueError):
+    """The config cannot be used; the message names the file and the problem."""
+
+
+class ScheduleError(RuntimeError):
+    """The run could not start (another run holds the output folder)."""
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report of the config."""
+
+    name: str
+    notebook: Path
+    title: str
+    parameters: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    output_dir: Path
+    data_dir: Path | None
+    reports: tuple[ReportSpec, ...]
+
+
+# --- the config -------------------------------------------------------------------------------
+
+def _unknown_keys(where: str, table: Mapping[str, object], known: tuple[str, ...]) -> list[str]:
+    problems = []
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(f"{where}: unknown key {key!r}{hint} (known: {', '.join(known)})")
+    return problems
+
+
+def _path(base: Path, value: object) -> Path:
+    return (base / Path(str(value)).expanduser()).resolve()
+
+
+def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> Config:
+    """Read and check a schedule config (see the module docstring for the format).
+
+    Raises :class:`ConfigError` listing every problem: unreadable TOML, unknown keys (with the
+    close match), a report without ``name`` or ``notebook``, a name that is not a plain file
+    stem or is used twice, a ``data_dir`` that is not a folder, a parameter the scheduler sets
+    itself. Notebooks and parameter values are checked per report when the schedule runs.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: not a readable TOML file: {error}") from None
+    base = path.resolve().parent
+    problems = _unknown_keys(str(path), raw, _TOP_KEYS)
+    output_dir = _path(base, raw.get("output_dir", "reports"))
+    data_dir = _path(base, raw["data_dir"]) if raw.get("data_dir") else None
+    if data_dir is not None and not data_dir.is_dir():
+        problems.append(f"{path}: data_dir {raw['data_dir']!r} is not a folder ({data_dir})")
+    entries = raw.get("reports", [])
+    if not isinstance(entries, list) or not entries:
+        problems.append(f"{path}: no reports; list them as [[reports]] tables")
+        entries = []
+    reports, seen = [], set()
+    for number, entry in enumerate(entries, start=1):
+        where = f"{path}, report {number}"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: not a table")
+            continue
+        name = entry.get("name")
+        where = f"{path}, report {name!r}" if isinstance(name, str) else where
+        problems += _unknown_keys(where, entry, _REPORT_KEYS)
+        if not isinstance(name, str) or not _NAME.fullmatch(name) or name == "index":
+            problems.append(f"{where}: name must be a file stem of letters, digits, '.', '_' "
+                            "and '-' (not 'index')")
+        elif name in seen:
+            problems.append(f"{where}: the name is used twice")
+        seen.add(name)
+        notebook = entry.get("notebook")
+        if not isinstance(notebook, str) or not notebook:
+            problems.append(f"{where}: notebook (a path) is missing")
+            continue
+        title = entry.get("title", name)
+        if not isinstance(title, str):
+            problems.append(f"{where}: title must be a string")
+        parameters = entry.get("parameters", {})
+        if not isinstance(parameters, dict):
+            problems.append(f"{where}: parameters must be a table")
+            parameters = {}
+        if PREVIOUS_IDS_PARAMETER in parameters:
+            problems.append(f"{where}: {PREVIOUS_IDS_PARAMETER} is set by the scheduler")
+        parameters = {key: str(_path(base, value)) if key.endswith(("_dir", "_path"))
+                      and isinstance(value, str) and value else value
+                      for key, value in parameters.items()}
+        reports.append(ReportSpec(str(name), _path(base, notebook), str(title), parameters))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return Config(path.resolve(), output_dir, data_dir, tuple(reports))
+
+
+# --- change detection -------------------------------------------------------------------------
+
+def code_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
+    """SHA-256 over the package's source, templates and assets (names and bytes)."""
+    total = hashlib.sha256()
+    files = [p for p in package_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+             and p.suffix not in (".pyc", ".pyo")]
+    for path in sorted(files, key=lambda p: p.relative_to(package_dir).as_posix()):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        total.update(f"{digest}  {path.relative_to(package_dir).as_posix()}\n".encode())
+    return total.hexdigest()
+
+
+def _canonical(values: Mapping[str, object]) -> str:
+    return json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def _load_state(path: Path, warn: Callable[[str], None]) -> dict[str, dict]:
+    if not path.exists():
+        return {}
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        if state.get("format") != STATE_FORMAT or not isinstance(state.get("reports"), dict):
+            raise ValueError("unknown format")
+        return state["reports"]
+    except (OSError, ValueError, AttributeError) as error:
+        warn(f"warning: ignoring unreadable {path} ({error}); every report is rendered")
+        return {}
+
+
+def _save_state(path: Path, reports: Mapping[str, dict]) -> None:
+    text = json.dumps({"format": STATE_FORMAT, "reports": reports}, indent=2, sort_keys=True,
+                      ensure_ascii=False, default=str)  # str: TOML dates
+    write_atomically(path, text + "\n")
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold ``folder/.sitrep-lock`` for the run (POSIX ``flock``; a no-op elsewhere)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield
+        return
+    with open(folder / LOCK_FILE, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ScheduleError(f"another `sitrep schedule` is writing to {folder} (it holds "
+                                f"{folder / LOCK_FILE}); this run stopped") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- one run ----------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    """What happened to one report in a run: ``rendered``, ``unchanged`` or ``failed``."""
+
+    spec: ReportSpec
+    status: str
+    html: Path
+    rendered_at: str | None = None  # of the HTML on disk, if any
+    seconds: float = 0.0
+    error: str | None = None
+    failed_notebook: Path | None = None
+
+    @property
+    def summary(self) -> str:
+        """The error's first line, or the status."""
+        return self.error.splitlines()[0] if self.error else self.status
+
+
+@dataclass
+class ScheduleResult:
+    outcomes: list[Outcome]
+    index: Path
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(outcome.status != "failed" for outcome in self.outcomes)
+
+    def count(self, status: str) -> int:
+        return sum(outcome.status == status for outcome in self.outcomes)
+
+
+@dataclass
+class _Job:
+    spec: ReportSpec
+    html: Path
+    values: dict[str, object]
+    record: dict[str, object]  # what the state keeps after a success
+    data_dir: Path
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ParameterError):
+        return "parameters: " + "; ".join(error.problems) + "\n" + str(error)
+    return str(error) or type(error).__name__
+
+
+def _inputs(spec: ReportSpec, config: Config, code: str) -> dict[str, str]:
+    """Everything but the data that decides what a render makes: the notebook file, the
+    parameters and data folder the config sets, ``$SITREP_DATA_DIR``, the package version,
+    its code and the title. Equal inputs give the same checked parameters and data folder."""
+    from sitrep_analysis import __version__
+
+    return {
+        "notebook": hashlib.sha256(spec.notebook.read_bytes()).hexdigest(),
+        "parameters": _canonical(spec.parameters),
+        "config_data_dir": str(config.data_dir or ""),
+        "env_data_dir": os.environ.get("SITREP_DATA_DIR", ""),
+        "version": __version__,
+        "code": code,
+        "title": spec.title,
+    }
+
+
+def _checksum(data_dir: Path | str, checksums: dict[Path, str | None]) -> str | None:
+    folder = Path(data_dir)
+    if folder not in checksums:
+        try:
+            checksums[folder] = data_checksum(folder)
+        except OSError:
+            checksums[folder] = None
+    return checksums[folder]
+
+
+def _plan(spec: ReportSpec, config: Config, state: Mapping[str, dict], force: bool,
+          checksums: dict[Path, str | None], code: str) -> _Job | Outcome:
+    """A job to run, or the outcome already known (unchanged, or failed before running).
+
+    A report is unchanged when its inputs (:func:`_inputs`) equal those of its last successful
+    render, the data folder that render read has the same checksum, and its HTML exists; this
+    needs no Papermill (whose import alone takes about 1.5 s).
+    """
+    html_path = config.output_dir / f"{spec.name}.html"
+    previous = state.get(spec.name, {})
+    try:
+        if not spec.notebook.is_file():
+            raise RenderError(f"notebook not found: {spec.notebook}")
+        inputs = _inputs(spec, config, code)
+        if (not force and html_path.is_file() and previous.get("inputs") == inputs
+                and previous.get("data_dir") and previous.get("data") is not None
+                and _checksum(previous["data_dir"], checksums) == previous["data"]):
+            return Outcome(spec, "unchanged", html_path, previous.get("rendered_at"))
+        declared = notebook_parameters(spec.notebook)
+        given = dict(spec.parameters)
+        if config.data_dir is not None and "data_dir" in declared and "data_dir" not in given:
+            given["data_dir"] = str(config.data_dir)
+        values = check_parameters(spec.notebook, given, declared)
+    except Exception as error:  # an unreadable notebook fails its report, not the run
+        return Outcome(spec, "failed", html_path, previous.get("rendered_at")
+                       if html_path.exists() else None, error=_error_text(error))
+    data_dir = data_dir_used(spec.notebook, declared, values)
+    record = {"inputs": inputs, "data_dir": str(data_dir), "data": _checksum(data_dir, checksums)}
+    if PREVIOUS_IDS_PARAMETER in declared:
+        ids_file = config.output_dir / IDS_FOLDER / f"{spec.name}.json"
+        values[PREVIOUS_IDS_PARAMETER] = str(ids_file) if ids_file.is_file() else None
+    return _Job(spec, html_path, values, record, data_dir)
+
+
+def _render_job(notebook: Path, html_path: Path, values: dict[str, object],
+                title: str) -> dict[str, object]:
+    """Run in a worker process: render one report; a plain dict back (errors included)."""
+    started = time.perf_counter()
+    try:
+        rendered = render_report(notebook, html_path, values, title=title)
+    except RenderError as error:
+        return {"ok": False, "error": _error_text(error), "seconds": time.perf_counter() - started,
+                "failed_notebook": str(error.failed_notebook) if error.failed_notebook else None}
+    except Exception as error:  # a bug must fail one report, not the batch
+        return {"ok": False, "error": f"{type(error).__name__}: {error}",
+                "seconds": time.perf_counter() - started, "failed_notebook": None}
+    return {"ok": True, "rendered_at": rendered.provenance["rendered_at"],
+            "seconds": time.perf_counter() - started}
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: ``fork`` on Linux when this process runs no other thread
+    (the workers then inherit Papermill and nbconvert, already imported: about 2 s saved per
+    worker), else ``spawn`` (forking a process that holds threads, such as a test runner's
+    or a browser driver's, can deadlock the child)."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _incident_ids(data_dir: Path) -> list[str]:
+    from sitrep_analysis import load_incidents
+
+    return sorted(str(value) for value in load_incidents(data_dir)["incident_id"])
+
+
+def _shown_path(path: Path) -> str:
+    """Relative to the working folder when inside it, else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _line(outcome: Outcome, width: int) -> str:
+    name = f"{outcome.spec.name:<{width}}"
+    if outcome.status == "rendered":
+        return f"rendered   {name}  {_shown_path(outcome.html)}  {outcome.seconds:.1f} s"
+    if outcome.status == "unchanged":
+        return f"unchanged  {name}  {_shown_path(outcome.html)}  (rendered {outcome.rendered_at})"
+    return f"failed     {name}  {outcome.summary}"
+
+
+def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None,
+                 progress: bool | None = None) -> ScheduleResult:
+    """Render the config's reports (skipping unchanged ones unless ``force``), write the
+    index, print a line per report and a total; see the module docstring.
+
+    ``jobs``: renders at a time (default ``os.cpu_count()``, at most one per report to
+    render). ``progress``: a tqdm bar on stderr (default: when stderr is a terminal).
+    Raises :class:`ScheduleError` when another run holds the output folder.
+    """
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    output_dir = config.output_dir
+    output_dir.mkdir(parents=True, exist_ok=True)
+    width = max(len(spec.name) for spec in config.reports)
+
+    def say(text: str, err: bool = False) -> None:
+        tqdm.write(text, file=sys.stderr if err else sys.stdout)
+
+    with _locked(output_dir):
+        state_path = output_dir / STATE_FILE
+        state = _load_state(state_path, lambda text: say(text, err=True))
+        checksums: dict[Path, str | None] = {}
+        code = code_fingerprint()
+        planned = [_plan(spec, config, state, force, checksums, code)
+                   for spec in config.reports]
+        outcomes: dict[str, Outcome] = {}
+        todo = [job for job in planned if isinstance(job, _Job)]
+        show = sys.stderr.isatty() if progress is None else progress
+        with contextlib.ExitStack() as stack:
+            futures: dict[Future, _Job] = {}
+            if todo:
+                # Workers start (fork) at the first submit: before the bar's monitor thread.
+                workers = min(jobs or os.cpu_count() or 1, len(todo))
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers,
+                                                               mp_context=_mp_context()))
+                futures = {pool.submit(_render_job, job.spec.notebook, job.html, job.values,
+                                       job.spec.title): job for job in todo}
+            bar = stack.enter_context(tqdm(total=len(planned), desc="sitrep schedule",
+                                           unit="report", file=sys.stderr,
+                                           disable=not show, leave=False))
+
+            def finish(outcome: Outcome) -> None:
+                outcomes[outcome.spec.name] = outcome
+                say(_line(outcome, width))
+                if outcome.status == "failed" and outcome.error and "\n" in outcome.error:
+                    say(f"--- {outcome.spec.name}\n{outcome.error}", err=True)
+                bar.update(1)
+
+            for item in planned:
+                if isinstance(item, Outcome):
+                    if item.status == "unchanged":
+                        failed_notebook_path(item.html).unlink(missing_ok=True)  # stale
+                    finish(item)
+            # While the workers render, read the incident ids each report will record.
+            ids: dict[Path, list[str] | Exception] = {}
+            for job in todo:
+                if job.data_dir not in ids:
+                    try:
+                        ids[job.data_dir] = _incident_ids(job.data_dir)
+                    except Exception as error:  # the notebook will say more
+                        ids[job.data_dir] = error
+            for future in as_completed(futures):
+                job = futures[future]
+                outcome = _collect(job, future, ids[job.data_dir], state, output_dir, say)
+                _save_state(state_path, state)
+                finish(outcome)
+        ordered = [outcomes[spec.name] for spec in config.reports]
+        index = output_dir / INDEX_FILE
+        write_atomically(index, index_html(ordered, output_dir))
+    result = ScheduleResult(ordered, index, time.perf_counter() - started)
+    say(f"{len(ordered)} reports in {result.seconds:.1f} s: {result.count('rendered')} "
+        f"rendered, {result.count('unchanged')} unchanged, {result.count('failed')} failed; "
+        f"index {_shown_path(index)}")
+    return result
+
+
+def _collect(job: _Job, future: Future, ids: list[str] | Exception, state: dict[str, dict],
+             output_dir: Path, say: Callable[..., None]) -> Outcome:
+    """The outcome of a finished render; on success, the state and the incident ids recorded."""
+    previous = state.get(job.spec.name, {})
+    try:
+        answer = future.result()
+    except Exception as error:  # the worker died (killed, out of memory)
+        answer = {"ok": False, "error": f"the render process failed: {type(error).__name__}: "
+                  f"{error}", "seconds": 0.0, "failed_notebook": None}
+    if not answer["ok"]:
+        kept = answer.get("failed_notebook")
+        return Outcome(job.spec, "failed", job.html, previous.get("rendered_at")
+                       if job.html.exists() else None, answer["seconds"], str(answer["error"]),
+                       Path(kept) if kept else None)
+    if isinstance(ids, Exception):
+        say(f"warning: {job.spec.name}: incident ids not recorded ({type(ids).__name__}: "
+            f"{ids}); its next render is not skipped", err=True)
+        state.pop(job.spec.name, None)
+    else:
+        ids_file = output_dir / IDS_FOLDER / f"{job.spec.name}.json"
+        ids_file.parent.mkdir(exist_ok=True)
+        write_atomically(ids_file, json.dumps(ids, indent=0) + "\n")
+        state[job.spec.name] = {
+            **job.record,
+            "rendered_at": answer["rendered_at"],
+            "title": job.spec.title,
+            "parameters": json.loads(_canonical(job.spec.parameters)),
+        }
+    return Outcome(job.spec, "rendered", job.html, str(answer["rendered_at"]),
+                   float(answer["seconds"]))
+
+
+# --- the index page ---------------------------------------------------------------------------
+
+_INDEX_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em;
+  color: #222; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: 0.4em 0.6em;
+  border-bottom: 1px solid #ddd; }
+code { font-size: 0.9em; }
+.status-rendered { color: #1a7f37; }
+.status-unchanged { color: #555; }
+.status-failed { color: #b42318; font-weight: bold; }
+.error { font-weight: normal; font-family: monospace; white-space: pre-wrap; }
+footer { margin-top: 2em; color: #555; font-size: 0.85em; }
+"""
+
+
+def _href(path: Path, folder: Path) -> str:
+    return quote(os.path.relpath(path, folder))
+
+
+def _shown_value(value: object) -> str:
+    """A parameter value as the config would write it.
+
+    >>> _shown_value("ain-al-asad"), _shown_value(dt.date(2020, 1, 8)), _shown_value([1, "a"])
+    ('"ain-al-asad"', '2020-01-08', '[1, "a"]')
+    """
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def index_html(outcomes: list[Outcome], output_dir: Path,
+               now: dt.datetime | None = None) -> str:
+    """The index page: one row per report (title linking its HTML when there is one, the
+    parameters the config sets, the render time of the HTML on disk, the status with the first
+    line of an error and a link to the kept failed notebook). Every text is escaped; no script,
+    no address outside the folder.
+
+    >>> page = index_html([], Path("reports"), dt.datetime(2024, 1, 2, 3, 4, tzinfo=dt.UTC))
+    >>> "2024-01-02 03:04:00 UTC" in page and "<script" not in page
+    True
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    esc = html.escape
+    rows = []
+    for outcome in outcomes:
+        spec = outcome.spec
+        exists = outcome.html.is_file()
+        title = esc(spec.title)
+        if exists:
+            title = f'<a href="{esc(_href(outcome.html, output_dir))}">{title}</a>'
+        if spec.parameters:
+            parameters = "<br>".join(f"<code>{esc(name)} = {esc(_shown_value(value))}</code>"
+                                     for name, value in spec.parameters.items())
+        else:
+            parameters = "defaults"
+        status = f'<span class="status-{esc(outcome.status)}">{esc(outcome.status)}</span>'
+        if outcome.status == "failed":
+            status += f'<br><span class="error">{esc(outcome.summary)}</span>'
+            kept = outcome.failed_notebook
+            if kept is not None and kept.is_file():
+                status += (f'<br><a href="{esc(_href(kept, output_dir))}">failed notebook, '
+                           "with the traceback</a>")
+            status += ("<br>the report shown is the last good one" if exists
+                       else "<br>no report yet")
+        rendered = esc(outcome.rendered_at) if outcome.rendered_at and exists else "&mdash;"
+        rows.append(f"<tr><td>{title}<br><small><code>{esc(spec.name)}</code></small></td>"
+                    f"<td>{parameters}</td><td>{rendered}</td><td>{status}</td></tr>")
+    failed = sum(outcome.status == "failed" for outcome in outcomes)
+    headline = (f"{failed} of {len(outcomes)} failed in the last run" if failed
+                else f"{len(outcomes)} reports, all up to date")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>sitrep-analysis reports</title>
+<style>{_INDEX_STYLE}</style>
+</head>
+<body>
+<h1>sitrep-analysis reports</h1>
+<p>{esc(headline)}. Each report is one self-contained HTML file that opens with no network.</p>
+<table>
+<thead><tr><th>Report</th><th>Parameters</th><th>Rendered</th><th>Status</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+<footer>Index written {esc(now.strftime("%Y-%m-%d %H:%M:%S UTC"))} by
+<code>sitrep schedule</code>.</footer>
+</body>
+</html>
+"""
