@@ -1,22 +1,37 @@
 """Shared fixtures: writable copies of the hand-made data directory; the made-up report data
-on disk and the report rendered from it once per session."""
+on disk; and every report notebook rendered from it once per session.
+
+Rendering a notebook costs several seconds (kernel start, imports), so the reports the tests
+read are rendered once per session, two at a time in worker processes: the first test that
+needs one starts them all, in the order the test modules use them, and waits only for its own.
+"""
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 import shutil
 import time
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import REPO, VALID_DIR
-from tests.sample_data import write_sample_data
+from tests.sample_data import INCIDENTS, write_sample_data
 
-REPORT_NOTEBOOK = REPO / "notebooks" / "01_attack_tempo.ipynb"
+NOTEBOOKS = REPO / "notebooks"
+REPORT_NOTEBOOK = NOTEBOOKS / "01_attack_tempo.ipynb"
+EVENT_STUDY_NOTEBOOK = NOTEBOOKS / "02_event_study.ipynb"
+PROFILE_NOTEBOOK = NOTEBOOKS / "03_profile.ipynb"
 
 #: Small parameters: the report test data span December 2019 to March 2020.
 SMALL_PARAMETERS = {"start_date": "2019-12-01", "end_date": "2020-03-31"}
+
+#: The incident ids "seen at the last render" given to the attack-tempo report: every test
+#: incident but the last two (2020-01-13 and 2020-03-02 are new), and one id since removed.
+PREVIOUS_IDS = [f"{date}-test" for date, _ in INCIDENTS[:-2]] + ["2019-11-30-removed-test"]
 
 
 @pytest.fixture
@@ -40,14 +55,99 @@ def sample_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_sample_data(tmp_path_factory.mktemp("sample_data"))
 
 
-@pytest.fixture(scope="session")
-def rendered_report(tmp_path_factory: pytest.TempPathFactory,
-                    sample_data_dir: Path) -> RenderedReport:
-    """notebooks/01_attack_tempo.ipynb rendered on the test data (once per test session)."""
+@dataclass(frozen=True)
+class ReportJob:
+    """One report the tests render: notebook, parameters, and which test data it reads.
+    ``previous_ids``: the ids written to a JSON file passed as previous_incident_ids_path
+    (``None``: a first render)."""
+
+    notebook: Path
+    parameters: dict[str, object] = field(default_factory=dict)
+    previous_ids: list[str] | None = None
+    hostile: bool = False
+
+
+#: Every report the tests read, in the order the test modules first need them.
+REPORT_JOBS: dict[str, ReportJob] = {
+    "01_attack_tempo": ReportJob(REPORT_NOTEBOOK, SMALL_PARAMETERS, PREVIOUS_IDS),
+    "02_event_study": ReportJob(EVENT_STUDY_NOTEBOOK, {
+        "start_date": "2019-12-01", "end_date": "2020-03-31", "window_days": 14}),
+    "03_profile_site": ReportJob(PROFILE_NOTEBOOK, {"site_id": "test-base"},
+                                 [f"{date}-test" for date, _ in INCIDENTS]),
+    "03_profile_actor": ReportJob(PROFILE_NOTEBOOK, {"site_id": "", "actor_id": "test-militia",
+                                                     "start_date": "2019-12-01",
+                                                     "end_date": "2020-03-31"}),
+    "01_attack_tempo_hostile": ReportJob(REPORT_NOTEBOOK, SMALL_PARAMETERS, PREVIOUS_IDS,
+                                         hostile=True),
+}
+
+
+def _render(notebook: Path, output: Path, parameters: dict[str, object],
+            data_dir: Path) -> float:
+    """Render one report (in a worker process); return the seconds it took."""
     from sitrep_analysis.render import render_notebook
 
-    output = tmp_path_factory.mktemp("report") / "01_attack_tempo.html"
     started = time.perf_counter()
-    render_notebook(REPORT_NOTEBOOK, output, SMALL_PARAMETERS, data_dir=sample_data_dir)
-    seconds = time.perf_counter() - started
-    return RenderedReport(output, output.read_text(encoding="utf-8"), seconds)
+    render_notebook(notebook, output, parameters, data_dir=data_dir)
+    return time.perf_counter() - started
+
+
+class ReportRenders:
+    """The session's rendered reports: all started on first use, two at a time."""
+
+    def __init__(self, folder: Path, data_dirs: dict[bool, Path]) -> None:
+        self.folder = folder
+        self.data_dirs = data_dirs
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[str, Future] = {}
+        self._reports: dict[str, RenderedReport] = {}
+
+    def _start(self) -> None:
+        # spawn, not fork: the pytest process may hold threads (Playwright) by then
+        self._pool = ProcessPoolExecutor(max_workers=2,
+                                         mp_context=multiprocessing.get_context("spawn"))
+        for name, job in REPORT_JOBS.items():
+            parameters = dict(job.parameters)
+            if job.previous_ids is not None:
+                ids = self.folder / f"{name}.previous-ids.json"
+                ids.write_text(json.dumps(job.previous_ids), encoding="utf-8")
+                parameters["previous_incident_ids_path"] = str(ids)
+            self._futures[name] = self._pool.submit(
+                _render, job.notebook, self.folder / f"{name}.html", parameters,
+                self.data_dirs[job.hostile])
+
+    def get(self, name: str) -> RenderedReport:
+        if name not in self._reports:
+            if self._pool is None:
+                self._start()
+            seconds = self._futures[name].result()
+            path = self.folder / f"{name}.html"
+            self._reports[name] = RenderedReport(path, path.read_text(encoding="utf-8"),
+                                                 seconds)
+        return self._reports[name]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def hostile_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test data with HTML and Markdown in its text fields (sample_data.HOSTILE_TEXTS)."""
+    return write_sample_data(tmp_path_factory.mktemp("hostile_data"), hostile=True)
+
+
+@pytest.fixture(scope="session")
+def report_renders(tmp_path_factory: pytest.TempPathFactory, sample_data_dir: Path,
+                   hostile_data_dir: Path):
+    """Every report of :data:`REPORT_JOBS`, rendered on the test data once per session."""
+    renders = ReportRenders(tmp_path_factory.mktemp("reports"),
+                            {False: sample_data_dir, True: hostile_data_dir})
+    yield renders
+    renders.close()
+
+
+@pytest.fixture(scope="session")
+def rendered_report(report_renders: ReportRenders) -> RenderedReport:
+    """notebooks/01_attack_tempo.ipynb rendered on the test data (once per test session)."""
+    return report_renders.get("01_attack_tempo")
