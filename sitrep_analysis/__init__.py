@@ -14,24 +14,22 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from sitrep_analysis.data import (
-    DataValidationError,
-    load_actors,
-    load_all,
-    load_claims,
-    load_events,
-    load_incidents,
-    load_sites,
-    load_sources,
-    load_tallies,
-    load_troop_levels,
-)
-
 __version__ = "0.1.0"
 
-#: Names loaded on first use: Plotly (with nbformat and jsonschema) and SciPy take seconds to
-#: import, and `sitrep validate` needs neither.
+#: Names loaded on first use, from the module that defines them. pandas with pandera takes
+#: about 0.4 s to import, Plotly (with nbformat and jsonschema) and SciPy seconds: `sitrep
+#: schedule` with nothing to render needs none of them, `sitrep validate` neither of the last two.
 _LAZY = {
+    "DataValidationError": "data",
+    "load_actors": "data",
+    "load_all": "data",
+    "load_claims": "data",
+    "load_events": "data",
+    "load_incidents": "data",
+    "load_sites": "data",
+    "load_sources": "data",
+    "load_tallies": "data",
+    "load_troop_levels": "data",
     "attack_breakdown": "analysis",
     "attack_counts": "analysis",
     "event_windows": "analysis",
@@ -46,20 +44,7 @@ _LAZY = {
     "event_window_sentences": "narrative",
 }
 
-__all__ = [
-    "DataValidationError",
-    "__version__",
-    "load_actors",
-    "load_all",
-    "load_claims",
-    "load_events",
-    "load_incidents",
-    "load_sites",
-    "load_sources",
-    "load_tallies",
-    "load_troop_levels",
-    *sorted(_LAZY),
-]
+__all__ = ["__version__", *sorted(_LAZY)]
 
 
 def __getattr__(name: str) -> object:
