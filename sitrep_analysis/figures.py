@@ -626,7 +626,7 @@ class OfflineFigureRenderer(MimetypeRenderer):
                 "text/html": html}
 
 
-pio.renderers[RENDERER_NAME] = OfflineFigureRenderer()
+_OFFLINE_RENDERER = OfflineFigureRenderer()
 
 
 def plotly_js_html() -> str:
@@ -640,12 +640,28 @@ def plotly_js_html() -> str:
 def use_offline_figures() -> None:
     """Make figures draw offline in exported reports: call once, in the first code cell.
 
-    Sets the ``"sitrep"`` renderer as Plotly's default and displays plotly.js inline once (a
+    Makes the ``"sitrep"`` renderer draw every figure and displays plotly.js inline once (a
     ``text/html`` output of about 4.8 MB), before any figure. Every later figure output refers
     to that copy, so the exported HTML holds plotly.js exactly once. Calling it again displays
     plotly.js again.
-    """
-    from IPython.display import display
 
-    pio.renderers.default = RENDERER_NAME
+    In IPython (a notebook under Papermill or JupyterLab) the renderer is registered as
+    IPython's display hook for Plotly figures rather than through ``plotly.io.renderers``: that
+    registry imports nbformat and with it jsonschema's format checkers, a second of start-up
+    in every report kernel. Elsewhere it becomes Plotly's default renderer.
+    """
+    from IPython import get_ipython
+    from IPython.display import display
+    from plotly.basedatatypes import BaseFigure
+
+    shell = get_ipython()
+    if shell is None:
+        pio.renderers[RENDERER_NAME] = _OFFLINE_RENDERER
+        pio.renderers.default = RENDERER_NAME
+    else:
+        # a type printer outranks the figure's own _ipython_display_, which would ask
+        # plotly.io.renderers
+        shell.display_formatter.ipython_display_formatter.for_type(
+            BaseFigure, lambda figure: display(_OFFLINE_RENDERER.to_mimebundle(
+                figure.to_dict()), raw=True))
     display({"text/html": plotly_js_html()}, raw=True)
