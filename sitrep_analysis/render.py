@@ -554,13 +554,27 @@ def _with_contents(page: str) -> str:
     headings = list(_HEADING.finditer(page, start))
     if len(headings) < 2:
         return page
-    items = []
-    for heading in headings:
+    # ### headings nest in a list inside the ## item before them, so the ## items number
+    # 1, 2, 3 and the ### items are bullets under theirs
+    parts, open_sublist = [], False
+    for index, heading in enumerate(headings):
         text = html_lib.unescape(_TAG.sub("", _ANCHOR_LINK.sub("", heading.group(3)))).strip()
-        items.append(f'<li class="sitrep-contents-h{heading.group(1)}"><a href="#'
-                     f'{heading.group(2)}">{html_lib.escape(text)}</a></li>')
+        link = f'<a href="#{heading.group(2)}">{html_lib.escape(text)}</a>'
+        if heading.group(1) == "3" and index > 0:
+            if not open_sublist:
+                parts.append("<ul>")
+                open_sublist = True
+            parts.append(f'<li class="sitrep-contents-h3">{link}</li>')
+            continue
+        if open_sublist:
+            parts.append("</ul>")
+            open_sublist = False
+        if index > 0:
+            parts.append("</li>")
+        parts.append(f'<li class="sitrep-contents-h{heading.group(1)}">{link}')
+    parts.append("</ul></li>" if open_sublist else "</li>")
     nav = ('<nav class="sitrep-contents" aria-label="Contents"><p>Contents</p><ol>'
-           + "".join(items) + "</ol></nav>\n")
+           + "".join(parts) + "</ol></nav>\n")
     cell = page.rfind('<div class="jp-Cell ', start, headings[0].start())
     at = cell if cell >= 0 else start
     return page[:at] + nav + page[at:]

@@ -85,7 +85,7 @@ def test_report_hides_code_and_keeps_markdown_tables_and_figures(rendered_report
     assert "start_date = '2019-12-01'" in body  # parameters in the footer
     nav = body[body.index('<nav class="sitrep-contents"'):body.index("</nav>")]  # contents
     for heading in _section_headings(REPORT_NOTEBOOK):
-        assert f">{heading}</a></li>" in nav, f"not in the contents: {heading}"
+        assert f">{heading}</a>" in nav, f"not in the contents: {heading}"
 
 
 @pytest.mark.slow
@@ -432,7 +432,17 @@ def test_footer_records_commit_data_checksum_parameters_and_versions(tmp_path, d
     assert re.findall(r'href="#([^"]+)"', nav) == ["First-section", "A-detail",
                                                   "Made-by-a-cell"]
     assert 'class="sitrep-contents-h3"><a href="#A-detail">A detail</a>' in nav
+    # the ### item nests under its ## item, so the ## items number 1, 2 with no gap
+    assert re.sub(r"<a [^>]*>[^<]*</a>", "", nav.split("<ol>", 1)[1]) == (
+        '<li class="sitrep-contents-h2"><ul><li class="sitrep-contents-h3"></li></ul></li>'
+        '<li class="sitrep-contents-h2"></li></ol>')
     assert html.index("</nav>") < html.index('id="First-section"')
+    # JupyterLab's stylesheet goes in pruned (tools/build_report_css.py): cell and output
+    # rules stay, the application's (menus, file browser, ...) do not
+    styles = "".join(re.findall(r"<style[^>]*>(.*?)</style>", html, re.DOTALL))
+    assert ".jp-RenderedHTMLCommon" in styles and ".jp-OutputArea" in styles
+    assert ".jp-FileBrowser" not in styles and ".lm-Menu" not in styles
+    assert len(styles.encode()) < 50_000
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html
 
     # a changed CSV gives another checksum in the next report
