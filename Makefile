@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint validate datapackage lab clean
+.PHONY: help setup report test lint validate datapackage lab bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,14 +25,25 @@ report: $(STAMP) ## Render the standard reports (reports.toml) and reports/index
 
 test: $(STAMP) ## Run the whole test suite (lint, data, notebooks, browser)
 	@echo ">> ruff check"
-	@$(BIN)/ruff check sitrep_analysis tests
+	@$(BIN)/ruff check sitrep_analysis tests tools benchmarks
 	@echo ">> pytest"
 	@$(BIN)/python -m pytest
 
 lint: $(STAMP) ## Check code style with ruff
-	@$(BIN)/ruff check sitrep_analysis tests
+	@echo ">> ruff check"
+	@$(BIN)/ruff check sitrep_analysis tests tools benchmarks
+
+lab: $(STAMP) ## Open JupyterLab on the project, with the project's kernel (python3 in .venv)
+	@echo ">> starting JupyterLab in $(CURDIR) (notebooks/ holds the reports' notebooks; Ctrl-C stops it)"
+	@$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
+
+bench: $(STAMP) ## Print the benchmarks, as ratios against baselines measured in the same run
+	@echo ">> rendering benchmark (about 2 minutes)"
+	@$(BIN)/python benchmarks/bench_render.py
 
 validate: $(STAMP) ## Validate the curated data in data/
+	@echo ">> sitrep validate data"
 	@$(BIN)/sitrep validate data
 
 datapackage: $(STAMP) ## Regenerate data/datapackage.json from the column dictionary and the CSVs
