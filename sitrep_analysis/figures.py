@@ -104,7 +104,7 @@ def category_label(column: str, code: str) -> str:
 # --- the house template -------------------------------------------------------------------------
 
 #: Room for the title and subtitle above the plot, and the axis title and source line below.
-_MARGIN_TOP_PX, _MARGIN_BOTTOM_PX = 90, 125
+MARGIN_TOP_PX, MARGIN_BOTTOM_PX = 90, 125
 
 
 def _register_template() -> None:
@@ -120,7 +120,7 @@ def _register_template() -> None:
                 "xanchor": "right",
                 "font": {"size": 12}},
         hoverlabel={"font": {"size": 12}},
-        margin={"l": 70, "r": 30, "t": _MARGIN_TOP_PX, "b": _MARGIN_BOTTOM_PX},
+        margin={"l": 70, "r": 30, "t": MARGIN_TOP_PX, "b": MARGIN_BOTTOM_PX},
         xaxis={"showgrid": False, "ticks": "outside"},
         yaxis={"showgrid": True, "gridcolor": "#e5e5e5", "ticks": "outside"},
         bargap=0.1,
@@ -152,7 +152,7 @@ def source_line(tables: Mapping[str, int], start: pd.Timestamp, end: pd.Timestam
             "Notable, publicly reported incidents: not a complete count.")
 
 
-def _add_source_line(figure: go.Figure, text: str) -> None:
+def add_source_line(figure: go.Figure, text: str) -> None:
     figure.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, yshift=-72,
                           xanchor="left", yanchor="top", align="left", showarrow=False,
                           font={"size": 11, "color": "#555555"})
@@ -160,7 +160,7 @@ def _add_source_line(figure: go.Figure, text: str) -> None:
 
 # --- figures ------------------------------------------------------------------------------------
 
-def _range(incidents: pd.DataFrame, start: object,
+def shown_range(incidents: pd.DataFrame, start: object,
            end: object) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day shown: as given, else the first and last incident, else coverage."""
     dates = incidents["incident_date"]
@@ -175,7 +175,7 @@ def _range(incidents: pd.DataFrame, start: object,
 _PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
 
 
-def _hover_text(value: object) -> str:
+def hover_text(value: object) -> str:
     """Plain text made safe for Plotly's pseudo-HTML hover labels."""
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -203,7 +203,7 @@ def timeline_figure(
 
     ``start`` and ``end`` default to the first and last incident.
     """
-    first, last = _range(incidents, start, end)
+    first, last = shown_range(incidents, start, end)
     counts = attack_counts(incidents, freq=freq, by="weapon_type", start=first, end=last)
     period = _PERIOD_WORDS[freq]  # freq is valid: attack_counts checked it
     shown_incidents = int(counts["attacks_count"].sum())
@@ -226,7 +226,7 @@ def timeline_figure(
             marker={"color": WEAPON_COLOURS[code], "line": {"width": 0}},
             xperiod=period_length, xperiod0=period_origin, xperiodalignment="middle",
             customdata=own["period_start"].dt.strftime("%Y-%m-%d"),
-            hovertemplate=(f"{_hover_text(category_label('weapon_type', code))}: "
+            hovertemplate=(f"{hover_text(category_label('weapon_type', code))}: "
                            f"%{{y}} attack(s)<br>{period} from %{{customdata}}<extra></extra>"),
             yaxis="y",
         ))
@@ -268,14 +268,14 @@ def timeline_figure(
             legendgroup="events", legendgrouptitle_text="Political events",
             marker={"color": EVENT_COLOURS[code], "size": 11, "symbol": "diamond",
                     "line": {"color": "#333333", "width": 0.5}},
-            customdata=[_hover_text(title) for title in own["title"]],
-            hovertemplate=(f"<b>%{{customdata}}</b><br>{_hover_text(label)}, "
+            customdata=[hover_text(title) for title in own["title"]],
+            hovertemplate=(f"<b>%{{customdata}}</b><br>{hover_text(label)}, "
                            "%{x|%Y-%m-%d}<extra></extra>"),
             yaxis="y3",
         ))
 
     # Layout in pixels: a lane of event rows above a panel of bars that keeps its height.
-    margins, bars_px, gap_px, row_px = _MARGIN_TOP_PX + _MARGIN_BOTTOM_PX, 320, 36, 24
+    margins, bars_px, gap_px, row_px = MARGIN_TOP_PX + MARGIN_BOTTOM_PX, 320, 36, 24
     lane_px = max(len(present), 1) * row_px + 10
     height = margins + bars_px + gap_px + lane_px
     lane_from = 1 - lane_px / (height - margins)
@@ -300,7 +300,7 @@ def timeline_figure(
                 "categoryarray": [category_label("category", c) for c in present][::-1],
                 "title": {"text": ""}, "ticks": "", "showline": False, "anchor": "x"},
     )
-    _add_source_line(figure, source_line(
+    add_source_line(figure, source_line(
         {"incidents": shown_incidents, "political_events": len(shown_events),
          "troop_levels": _figures_shown(troop_levels, first, last)}, first, last))
     return figure
@@ -318,7 +318,7 @@ def _wrap(text: str, width: int = 70) -> str:
     """Hover text wrapped into lines of about ``width`` characters (Plotly does not wrap)."""
     import textwrap
 
-    return "<br>".join(textwrap.wrap(_hover_text(text), width))
+    return "<br>".join(textwrap.wrap(hover_text(text), width))
 
 
 def _event_label(row: pd.Series, width: int = 48) -> str:
@@ -404,7 +404,7 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
     last = rows["after_end"].max() if len(rows) else pd.Timestamp(COVERAGE_END)
     figure.update_layout(
         template=TEMPLATE_NAME,
-        height=_MARGIN_TOP_PX + _MARGIN_BOTTOM_PX + 40 + 26 * max(len(rows), 1),
+        height=MARGIN_TOP_PX + MARGIN_BOTTOM_PX + 40 + 26 * max(len(rows), 1),
         title={"text": title or "Attacks after each event against attacks before it",
                "subtitle": {"text": f"Rate ratio (attacks per day in the {days_after} days "
                                     f"from the event / in the {days_before} days before), "
@@ -415,7 +415,7 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
                "showgrid": True, "gridcolor": "#f0f0f0", "title": {"text": ""},
                "automargin": True},
     )
-    _add_source_line(figure, source_line(
+    add_source_line(figure, source_line(
         {"political_events": len(rows), "incidents": int(rows["n_before"].sum()
                                                          + rows["n_after"].sum())},
         first, last).replace(" rows.", " rows (attacks counted in windows; an attack in two "
@@ -445,7 +445,7 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
     """
     from sitrep_analysis.analysis import attack_breakdown
 
-    first, last = _range(incidents, start, end)
+    first, last = shown_range(incidents, start, end)
     split = None if by == "weapon_type" else "weapon_type"
     counts = attack_breakdown(incidents, by, split=split, start=first, end=last)
     order = list(dict.fromkeys(counts[by]))
@@ -473,13 +473,13 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
         figure.add_trace(go.Bar(
             y=[label(v) for v in own[by]], x=own["attacks_count"], orientation="h",
             name=weapon, marker={"color": WEAPON_COLOURS[code]},
-            hovertemplate=f"%{{y}}: %{{x}} attack(s), {_hover_text(weapon)}<extra></extra>"))
+            hovertemplate=f"%{{y}}: %{{x}} attack(s), {hover_text(weapon)}<extra></extra>"))
     what = _BREAKDOWN_TITLES.get(by, by.replace("_", " "))
     largest = int(counts.groupby(by, sort=False)["attacks_count"].sum().max()) if len(
         counts) else 0
     figure.update_layout(
         template=TEMPLATE_NAME, barmode="stack", showlegend=split is not None,
-        height=_MARGIN_TOP_PX + _MARGIN_BOTTOM_PX + 40 + 28 * max(len(order), 1),
+        height=MARGIN_TOP_PX + MARGIN_BOTTOM_PX + 40 + 28 * max(len(order), 1),
         title={"text": f"Attacks by {what}",
                "subtitle": {"text": f"{first:%d %b %Y} to {last:%d %b %Y}"
                                     + (", bars stacked by main weapon." if split else ".")}},
@@ -491,7 +491,7 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
                "categoryarray": [label(v) for v in order][::-1], "title": {"text": ""},
                "automargin": True, "showgrid": False},
     )
-    _add_source_line(figure, source_line({"incidents": int(counts["attacks_count"].sum())},
+    add_source_line(figure, source_line({"incidents": int(counts["attacks_count"].sum())},
                                          first, last))
     return figure
 
@@ -524,7 +524,7 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
     30") or has no floor ("up to 12"). With ``claims`` (from ``load_claims()``), hover lists
     each source's figure for incidents whose sources disagree.
     """
-    first, last = _range(incidents, start, end)
+    first, last = shown_range(incidents, start, end)
     days = incidents["incident_date"].dt.normalize()
     shown = incidents[days.between(first, last) & (incidents["projectiles_low"].notna()
                                                    | incidents["projectiles_high"].notna())]
@@ -588,7 +588,7 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
                 showlegend=False, hoverinfo="skip"))
     figure.update_layout(
         template=TEMPLATE_NAME,
-        height=_MARGIN_TOP_PX + _MARGIN_BOTTOM_PX + 40 + 20 * max(len(shown), 1),
+        height=MARGIN_TOP_PX + MARGIN_BOTTOM_PX + 40 + 20 * max(len(shown), 1),
         title={"text": "Projectiles per attack, as the sources give them",
                "subtitle": {"text": "Marker: lowest count; line: up to the highest count; "
                                     "arrow: open-ended (\"at least\"); diamond: sources "
@@ -599,7 +599,7 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
                "title": {"text": ""}, "automargin": True, "showgrid": True,
                "gridcolor": "#f3f3f3"},
     )
-    _add_source_line(figure, source_line({"incidents": len(shown)}, first, last))
+    add_source_line(figure, source_line({"incidents": len(shown)}, first, last))
     return figure
 
 

@@ -30,7 +30,7 @@ Quirks
 - Markers at one site nest (largest count outermost, see :func:`site_markers`); two equal
   counts drawn as plain concentric circles would hide one marker, and its hover, entirely.
 - The date range, source line, hover escaping and margins come from :mod:`sitrep_analysis.
-  figures` (``_range``, ``_add_source_line``, ``_hover_text``, ``_MARGIN_*``), so the map reads
+  figures` (``_range``, ``add_source_line``, ``hover_text``, ``_MARGIN_*``), so the map reads
   like the other figures; those private names are imported here and must stay in step.
 - Natural Earth draws de facto borders (e.g. Northern Cyprus, Palestine); the map shows them as
   thin grey lines without comment, and labels only the seven countries named in
@@ -50,14 +50,14 @@ import plotly.graph_objects as go
 
 from sitrep_analysis.columns import FIELDS
 from sitrep_analysis.figures import (
-    _MARGIN_BOTTOM_PX,
-    _MARGIN_TOP_PX,
+    MARGIN_BOTTOM_PX,
+    MARGIN_TOP_PX,
     TEMPLATE_NAME,
     WEAPON_COLOURS,
-    _add_source_line,
-    _hover_text,
-    _range,
+    add_source_line,
     category_label,
+    hover_text,
+    shown_range,
     source_line,
 )
 
@@ -304,7 +304,7 @@ def incident_map_figure(incidents: pd.DataFrame, *, start: object = None, end: o
     - View: the asset's region box (34-50°E, 28.5-38.5°N), grown to take in markers outside
       it.
     """
-    first, last = _range(incidents, start, end)
+    first, last = shown_range(incidents, start, end)
     days = incidents["incident_date"].dt.normalize()
     shown = incidents[days.between(first, last)]
     unlocated = int((shown["latitude"].isna() | shown["longitude"].isna()).sum())
@@ -331,10 +331,10 @@ def incident_map_figure(incidents: pd.DataFrame, *, start: object = None, end: o
                                                                 own["marker_attacks"]],
                         "sizemode": "diameter", "sizeref": sizeref, "sizemin": MARKER_MIN_PX,
                         "opacity": 0.85, "line": {"color": "#ffffff", "width": 1}},
-                customdata=[[_hover_text(row.site_name), int(row.attacks_count),
+                customdata=[[hover_text(row.site_name), int(row.attacks_count),
                              _dates(row.first_date, row.last_date)]
                             for row in own.itertuples()],
-                hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{_hover_text(label)}: "
+                hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{hover_text(label)}: "
                                "%{customdata[1]} attack(s)<br>%{customdata[2]}<extra></extra>"),
                 meta={"weapon_type": code, "draw_layer": layer},
             ))
@@ -351,10 +351,10 @@ def incident_map_figure(incidents: pd.DataFrame, *, start: object = None, end: o
     if unlocated:
         lines = text.split("<br>")
         text = "<br>".join([*lines[:2], _unlocated_note(unlocated), *lines[2:]])
-    bottom = _MARGIN_BOTTOM_PX + 15 * max(text.count("<br>") - 2, 0)
+    bottom = MARGIN_BOTTOM_PX + 15 * max(text.count("<br>") - 2, 0)
     figure.update_layout(
         template=TEMPLATE_NAME,
-        height=_MARGIN_TOP_PX + bottom + 470,
+        height=MARGIN_TOP_PX + bottom + 470,
         margin={"b": bottom, "r": 190},
         title={"text": title or "Where attacks on US and coalition forces took place",
                "subtitle": {"text": f"{first:%d %b %Y} to {last:%d %b %Y}. Area proportional to "
@@ -367,6 +367,6 @@ def incident_map_figure(incidents: pd.DataFrame, *, start: object = None, end: o
                "constraintoward": "top",
                "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(mid_latitude))},
     )
-    _add_source_line(figure, text)
+    add_source_line(figure, text)
     return figure
 
