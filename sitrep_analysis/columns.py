@@ -106,9 +106,11 @@ FIELDS: dict[str, Field] = _fields(
           pattern=ID_PATTERN),
     Field("curation_basis", "category", "Where the curator took the row from: the project's "
           "reference fact sheets (gathered from the cited public reporting) or the curator's "
-          "own knowledge of the cited public reporting.",
+          "own knowledge of the cited public reporting; `acled_import` marks rows "
+          "`sitrep import acled` wrote from an analyst's ACLED export (never in data/).",
           allowed={"reference_sheet": "reference fact sheet",
-                   "curator_knowledge": "curator's knowledge of public reporting"}),
+                   "curator_knowledge": "curator's knowledge of public reporting",
+                   "acled_import": "imported from an ACLED export by `sitrep import acled`"}),
     Field("notes", "string", "Free-text remarks: quirks, caveats, what sources say verbatim."),
     Field("aliases", "id_list", "Other spellings or names, `;`-separated.", pattern=r"[^;]+"),
     # --- places --------------------------------------------------------------------------
