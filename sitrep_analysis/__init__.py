@@ -42,6 +42,8 @@ _LAZY = {
     "use_offline_figures": "figures",
     "incident_map_figure": "maps",
     "event_window_sentences": "narrative",
+    "import_acled": "acled",
+    "match_incidents": "acled",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

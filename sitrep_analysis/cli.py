@@ -145,3 +145,49 @@ def schedule(config: Path, force: bool, jobs: int | None, progress: bool | None)
         click.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
     raise SystemExit(0 if result.ok else 1)
+
+
+@app.group(name="import")
+def import_group() -> None:
+    """Import outside data (an ACLED export) into a data directory of the workbook's layout."""
+
+
+@import_group.command(name="acled")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--country", default="Iraq", show_default=True,
+              type=click.Choice(["Iraq", "Syria", "Jordan"]),
+              help="Country whose rows are imported.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Data directory to write (default: acled-<country>); an earlier import "
+              "there is replaced, any other content refused.")
+@click.option("--base-data", "base_dir", type=click.Path(path_type=Path, file_okay=False,
+                                                         exists=True),
+              help="Curated data to copy events, troop levels, sites and actors from and to "
+              "match incidents against (default: the shipped data).")
+@click.option("--radius-km", type=click.FloatRange(min=0), default=15.0, show_default=True,
+              help="Distance from a base within which a shelling or drone strike is selected "
+              "(3 km at most for airports, embassies and the Green Zone); 0 turns the rule off.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the columnar cache.")
+def import_acled_command(file: Path, country: str, out_dir: Path | None, base_dir: Path | None,
+                         radius_km: float, no_cache: bool) -> None:
+    """Import the ACLED export FILE: select the attacks on US and coalition forces and write
+    a data directory every notebook, `sitrep render` and `sitrep schedule` take as data_dir.
+
+    Prints what was read, rejected (rows that cannot be read go to import_rejected.csv with
+    the reason), selected (each candidate's reason is in import_report.csv), written, and how
+    the imported incidents match the curated ones (import_matches.csv). Exit status 0 when the
+    directory is written, 1 when FILE is not an ACLED export, the output folder holds other
+    files, or the data do not validate: nothing is written then.
+    """
+    from sitrep_analysis.acled import AcledFormatError, import_acled
+    from sitrep_analysis.data import DataValidationError
+
+    try:
+        result = import_acled(file, country, out_dir, base_dir=base_dir, radius_km=radius_km,
+                              use_cache=not no_cache)
+    except (AcledFormatError, FileExistsError, DataValidationError) as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(result.summary())
+    click.echo(f"Next: sitrep validate {result.out_dir}, or sitrep render NOTEBOOK -p data_dir "
+               f"{result.out_dir}")

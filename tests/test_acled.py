@@ -1,0 +1,682 @@
+"""The ACLED importer on hand-written synthetic fixtures in ACLED's layout (tests/fixtures/acled,
+see its README): both column sets, every date form, a row per selection rule, rows that must
+not be selected, unreadable rows, the mapping to incidents, the merge with curated incidents,
+the cache, the command line, and one report rendered on an imported directory.
+
+Rows are named by their ``event_id_cnty``; the ``row`` numbers are what a spreadsheet shows
+(the header is row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from click.testing import CliRunner
+
+from sitrep_analysis import acled
+from sitrep_analysis.acled import (
+    AcledFormatError,
+    import_acled,
+    match_incidents,
+    parse_event_dates,
+    read_acled,
+    select_attacks,
+)
+from sitrep_analysis.cli import app
+from sitrep_analysis.columns import TABLES
+from sitrep_analysis.data import load_all, load_sites
+from tests.helpers import FIXTURES, SHIPPED_DATA, read_rows, write_rows
+
+ACLED_FIXTURES = FIXTURES / "acled"
+NEW = ACLED_FIXTURES / "acled_2023_columns.csv"
+OLD = ACLED_FIXTURES / "acled_pre2023_columns.csv"
+
+
+@pytest.fixture(scope="module")
+def sites() -> pd.DataFrame:
+    return load_sites(SHIPPED_DATA)
+
+
+@pytest.fixture(scope="module")
+def new_export() -> acled.AcledExport:
+    return read_acled(NEW, use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def old_export() -> acled.AcledExport:
+    return read_acled(OLD, use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def reports(new_export, old_export, sites) -> pd.DataFrame:
+    """The candidates of both fixtures, indexed by event id."""
+    frames = [select_attacks(export, sites) for export in (new_export, old_export)]
+    return pd.concat(frames).set_index("event_id_cnty")
+
+
+# --- a small curated dataset to merge with ------------------------------------------------------
+
+#: (incident_id, date, site_id, weapon_type, killed counts (us, coalition), claimed_by,
+#:  attributed_to): hand-made curated incidents near the fixtures' events.
+CURATED = [
+    ("2020-01-08-ain-al-asad", "2020-01-08", "ain-al-asad", "ballistic_missile", (0, 0),
+     "irgc", ""),                                   # IRQ990001: agrees
+    ("2020-03-11-camp-taji", "2020-03-11", "camp-taji", "rocket", (2, 1), "",
+     "kataib-hezbollah"),                           # IRQ990002: agrees (3 killed)
+    ("2020-05-06-baghdad-airport", "2020-05-06", "baghdad-airport", "rocket", (0, 0), "", ""),
+    #                                                 IRQ990003: a drone in ACLED: conflict
+    ("2020-12-30-safwan-convoy", "2020-12-30", "safwan-convoy-route", "ied", (0, 0), "", ""),
+    #                                                 IRQ990004, a day later: agrees
+    ("2021-03-05-ain-al-asad", "2021-03-05", "ain-al-asad", "rocket", ("", ""), "", ""),
+    #                                                 IRQ990005 is two days earlier: no match
+]
+
+
+@pytest.fixture(scope="module")
+def curated_dir(tmp_path_factory) -> Path:
+    """The shipped data with the incidents replaced by :data:`CURATED` (claims emptied)."""
+    folder = tmp_path_factory.mktemp("curated") / "data"
+    shutil.copytree(SHIPPED_DATA, folder)
+    header, _ = read_rows(folder / "incidents.csv")
+    rows = []
+    for incident_id, date, site, weapon, (us, coalition), claimed, attributed in CURATED:
+        status = "claimed" if claimed else "attributed" if attributed else "unattributed"
+        rows.append({**dict.fromkeys(header, ""), "incident_id": incident_id,
+                     "incident_date": date, "date_precision": "day", "country": "Iraq",
+                     "site_id": site, "site_name": site, "weapon_type": weapon,
+                     "target_kind": "base", "us_killed_count": str(us),
+                     "coalition_killed_count": str(coalition), "claimed_by": claimed,
+                     "attributed_to": attributed,
+                     "attributed_by": "Test ministry" if attributed else "",
+                     "attribution_status": status, "source_ids": "test-curated",
+                     "curation_basis": "curator_knowledge"})
+    write_rows(folder / "incidents.csv", header, rows)
+    source_header, sources = read_rows(folder / "sources.csv")
+    sources.append({**dict.fromkeys(source_header, ""), "source_id": "test-curated",
+                    "outlet": "Test outlet", "source_kind": "news"})
+    write_rows(folder / "sources.csv", source_header, sources)
+    claims_header, _ = read_rows(folder / "claims.csv")
+    write_rows(folder / "claims.csv", claims_header, [])
+    (folder / "datapackage.json").unlink()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory, curated_dir) -> acled.ImportResult:
+    """The 2023-columns fixture imported against the small curated set."""
+    out = tmp_path_factory.mktemp("imported") / "acled-iraq"
+    return import_acled(NEW, out_dir=out, base_dir=curated_dir, use_cache=False)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "layout", "in_file", "in_iraq", "readable"), [
+    pytest.param(NEW, "2023", 25, 24, 18, id="2023 columns"),
+    pytest.param(OLD, "pre-2023", 9, 9, 6, id="pre-2023 columns with countycode"),
+])
+def test_reads_both_column_sets(path, layout, in_file, in_iraq, readable):
+    export = read_acled(path, use_cache=False)
+    assert (export.layout, export.rows_in_file, export.country_rows) == (layout, in_file,
+                                                                         in_iraq)
+    rows = export.rows
+    assert len(rows) == readable
+    assert rows["event_date"].dtype == "datetime64[ns]"
+    assert rows["latitude"].dtype == "float64"
+    assert set(rows["country"]) == {"Iraq"}
+
+
+@pytest.mark.parametrize(("event_id", "written_as", "expected"), [
+    ("IRQ990001", "2020-01-08", "2020-01-08"),
+    ("IRQ990016", "01 November 2024", "2024-11-01"),
+    ("IRQ990017", "20 January 2024", "2024-01-20"),
+    ("IRQ980001", "9-May-20", "2020-05-09"),
+    ("IRQ980002", "31-Dec-20", "2020-12-31"),
+    ("IRQ980003", "31-12-19", "2019-12-31"),
+    ("IRQ980004", "21 March 2020", "2020-03-21"),
+    ("IRQ980006", "12-3-20", "2020-03-12"),
+])
+def test_every_date_form(new_export, old_export, event_id, written_as, expected):
+    rows = pd.concat([new_export.rows, old_export.rows]).set_index("event_id_cnty")
+    assert rows.at[event_id, "event_date"] == pd.Timestamp(expected), written_as
+
+
+def test_date_parser_uses_the_year_column_and_refuses_impossible_dates():
+    text = pa.array(["31-12-19", "31-12-19", "2020-05-09", "31-02-20", "5-Foo-20", "",
+                     " 9-Sept-20 ", "29 February 2020"])
+    year = np.array([2019, 2020, 2019, 2020, 2020, 2020, 2020, 2020])
+    dates, problems = parse_event_dates(text, year)
+    assert [str(d) for d in dates] == ["2019-12-31", "NaT", "NaT", "NaT", "NaT", "NaT",
+                                       "2020-09-09", "2020-02-29"]
+    # 0 fine, 1 no ACLED form, 2 disagrees with year, 3 not a real date
+    assert problems.tolist() == [0, 2, 2, 3, 1, 1, 0, 0]
+
+
+def test_interaction_codes_become_labels_whether_integer_or_text(new_export, old_export):
+    new = new_export.rows.set_index("event_id_cnty")
+    old = old_export.rows.set_index("event_id_cnty")
+    assert new.at["IRQ990009", "inter1"] == old.at["IRQ980006", "inter1"] == \
+        "External/Other forces"
+    assert new.at["IRQ990004", "inter2"] == old.at["IRQ980002", "inter2"] == "Civilians"
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    pytest.param(NEW, [
+        (21, "IRQ990101", "event_date", "event_date is not a real date"),
+        (22, "IRQ990102", "latitude", "latitude is missing or not a latitude"),
+        (23, "", "event_id_cnty", "event_id_cnty is missing"),
+        (24, "IRQ990001", "event_id_cnty", "event_id_cnty repeats an earlier row's"),
+        (25, "IRQ990103", "event_date", "event_date disagrees with the year column"),
+        (26, "IRQ990104", "fatalities", "fatalities is not a whole number"),
+    ], id="2023 columns"),
+    pytest.param(OLD, [
+        (8, "IRQ980101", "event_date", "event_date disagrees with the year column"),
+        (9, "IRQ980102", "event_date", "event_date is in none of ACLED's date forms"),
+        (10, "IRQ980103", "latitude", "latitude is missing or not a latitude"),
+    ], id="pre-2023 columns"),
+])
+def test_unreadable_rows_are_rejected_with_row_and_reason(path, expected):
+    export = read_acled(path, use_cache=False)
+    rejected = export.rejected
+    assert list(rejected[["row", "event_id_cnty", "column", "reason"]].itertuples(
+        index=False, name=None)) == expected
+    refused = {event_id for _, event_id, _, _ in expected if event_id != "IRQ990001"}
+    assert not set(export.rows["event_id_cnty"]) & refused
+
+
+def test_malformed_lines_and_line_breaks_in_values_keep_row_numbers(tmp_path):
+    lines = OLD.read_text(encoding="utf-8").splitlines()
+    riot = lines[3].replace("stormed the outer", "stormed\nthe outer")
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([*lines[:3], "1,2,3", riot, *lines[4:]]) + "\n",
+                    encoding="utf-8")
+    export = read_acled(path, use_cache=False)
+    rejected = export.rejected.set_index("row")
+    assert rejected.at[4, "reason"] == "the line has 3 fields where the header has 32"
+    rows = export.rows.set_index("event_id_cnty")
+    assert rows.at["IRQ980003", "row"] == 5
+    assert "stormed\nthe outer" in rows.at["IRQ980003", "notes"]
+    assert rows.at["IRQ980004", "row"] == 6
+    assert rejected.index.tolist() == [4, 9, 10, 11]
+
+
+def test_reads_a_spreadsheet_resave_with_semicolons_capitals_and_windows_encoding(tmp_path):
+    with OLD.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[0] = [name.upper() for name in rows[0]]
+    rows[2][rows[0].index("LOCATION")] = "Yûsufiyah"
+    path = tmp_path / "resaved.csv"
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    export = read_acled(path, use_cache=False)
+    assert export.encoding == "cp1252"
+    assert export.rows.set_index("event_id_cnty").at["IRQ980002", "location"] == "Yûsufiyah"
+    assert len(export.rows) == 6
+
+
+def _xlsx(path: Path) -> Path:
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    return path
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    pytest.param(lambda tmp: SHIPPED_DATA / "incidents.csv",
+                 "is not an ACLED export: its header lacks event_id_cnty", id="curated CSV"),
+    pytest.param(lambda tmp: (tmp / "empty.csv", (tmp / "empty.csv").write_text(""))[0],
+                 "is empty", id="empty file"),
+    pytest.param(lambda tmp: _xlsx(tmp / "export.xlsx"), "spreadsheet workbook, not CSV",
+                 id="workbook"),
+    pytest.param(lambda tmp: (tmp / "trimmed.csv", (tmp / "trimmed.csv").write_text(
+        "event_id_cnty,event_date,year,country\nIRQ1,2020-01-01,2020,Iraq\n"))[0],
+                 "lacks event_type, sub_event_type", id="too few columns"),
+])
+def test_a_file_that_is_not_an_acled_export_is_refused_and_nothing_written(tmp_path, make,
+                                                                            message):
+    path = make(tmp_path)
+    with pytest.raises(AcledFormatError, match=message):
+        read_acled(path, use_cache=False)
+    out = tmp_path / "out"
+    with pytest.raises(AcledFormatError):
+        import_acled(path, out_dir=out, use_cache=False)
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out*"))
+
+
+# --- selection ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("event_id", "reasons"), [
+    pytest.param("IRQ990001", ["target actor in assoc_actor_2: Military Forces of the United "
+                               "States (2017-2021)", 'notes mention "US forces"',
+                               'names base ain-al-asad ("Ain al-Asad air base")',
+                               "Shelling/artillery/missile attack 11.8 km from ain-al-asad"],
+                 id="every rule: Iranian strike coded at Al Baghdadi"),
+    pytest.param("IRQ990002", ["target actor in assoc_actor_2: Military Forces of the United "
+                               "States (2017-2021); Military Forces of the United Kingdom"],
+                 id="actor among several associated actors"),
+    pytest.param("IRQ990006", ["target actor in actor2: Private Security Forces (United "
+                               "States)"], id="actor only: US contractors"),
+    pytest.param("IRQ990004", ['notes mention "international coalition"'],
+                 id="notes only: coalition convoy"),
+    pytest.param("IRQ980002", ['notes mention "US-led coalition"'], id="notes only, pre-2023"),
+    pytest.param("IRQ990003", ['names base baghdad-airport ("Baghdad International Airport")',
+                               "Air/drone strike 0.5 km from baghdad-airport"],
+                 id="base named in the notes"),
+    pytest.param("IRQ990005", ["Shelling/artillery/missile attack 11.8 km from ain-al-asad, "
+                               "within its radius"], id="distance only"),
+    pytest.param("IRQ990014", ['notes mention "coalition forces"',
+                               'names base erbil-airport ("Erbil airport")'],
+                 id="drones shot down: Disrupted weapons use"),
+])
+def test_selected_rows_say_which_rules_picked_them(reports, event_id, reasons):
+    row = reports.loc[event_id]
+    assert row["selected"] and row["exclusion_reason"] == ""
+    for reason in reasons:
+        assert reason in row["selection_reason"]
+
+
+def test_the_rule_flags_match_the_reasons(reports):
+    assert reports.loc["IRQ990005", ["rule_actor", "rule_notes", "rule_distance"]].tolist() \
+        == [False, False, True]
+    assert reports.loc["IRQ990004", ["rule_actor", "rule_notes", "rule_distance"]].tolist() \
+        == [False, True, False]
+    assert reports.loc["IRQ990006", ["rule_actor", "rule_notes", "rule_distance"]].tolist() \
+        == [True, False, False]
+
+
+@pytest.mark.parametrize(("event_id", "exclusion"), [
+    pytest.param("IRQ990008", "event type Protests is not an attack", id="protest at embassy"),
+    pytest.param("IRQ980003", "event type Riots is not an attack", id="riot at embassy"),
+    pytest.param("IRQ990015", "Disrupted weapons use with no weapon intercepted or shot down "
+                              "is not an attack", id="launchers found before use"),
+    pytest.param("IRQ990009", "US or coalition forces are the acting side (Military Forces of "
+                              "the United States (2021-))", id="US strike, text inter code"),
+    pytest.param("IRQ980006", "US or coalition forces are the acting side",
+                 id="US strike, integer inter code"),
+    pytest.param("IRQ990012", "the acting side is the Islamic State", id="IS attack"),
+    pytest.param("IRQ990010", "only near a base, and the acting side is a state force "
+                              "(Military Forces of Turkey (2016-))", id="Turkish drone strike"),
+    pytest.param("IRQ990011", "only near a base, and the acting side is a state force",
+                 id="Iraqi artillery near a base"),
+    pytest.param("IRQ980005", "only near a base, and the acting side is a state force "
+                              "(Unidentified Military Forces)",
+                 id="unattributed air strike, inter code 8"),
+])
+def test_candidates_left_out_say_why(reports, event_id, exclusion):
+    row = reports.loc[event_id]
+    assert not row["selected"]
+    assert exclusion in row["exclusion_reason"]
+
+
+@pytest.mark.parametrize("event_id", [
+    pytest.param("IRQ990007", id="Iraqi forces against IS"),
+    pytest.param("IRQ990013", id="a political bloc's 'coalition'"),
+    pytest.param("IRQ990018", id="located only at a province capital"),
+    pytest.param("SYR990001", id="another country"),
+])
+def test_rows_about_others_are_not_even_candidates(reports, event_id):
+    assert event_id not in reports.index
+
+
+def test_another_country_is_imported_on_request(sites):
+    report = select_attacks(read_acled(NEW, "Syria", use_cache=False), sites)
+    assert report["event_id_cnty"].tolist() == ["SYR990001"]
+    assert report["selected"].all()
+
+
+def test_the_distance_rule_can_be_narrowed_or_turned_off(new_export, sites):
+    narrow = select_attacks(new_export, sites, radius_km=10).set_index("event_id_cnty")
+    assert "IRQ990005" not in narrow.index  # Al Baghdadi lies 11.8 km from Ain al-Asad
+    assert narrow.at["IRQ990001", "selected"]  # still picked by actor and notes
+    off = select_attacks(new_export, sites, radius_km=0)
+    assert not off["rule_distance"].any()
+
+
+def test_al_baghdadi_is_placed_at_ain_al_asad_by_distance(sites):
+    points = acled.base_sites(sites)
+    km = acled.haversine_km(np.array([33.8514]), np.array([42.5487]), 33.7928, 42.4421)
+    assert km[0] == pytest.approx(11.8, abs=0.05)
+    index, distance = acled.nearest_site(np.array([33.8514]), np.array([42.5487]), points)
+    assert points.at[index[0], "site_id"] == "ain-al-asad"
+    assert distance[0] == pytest.approx(11.8, abs=0.05)
+    # the town site al-baghdadi is not a base, so it never wins
+    assert "al-baghdadi" not in set(points["site_id"])
+    # city sites match within 3 km only: Erbil's centre is 7 km from the airport
+    index, _ = acled.nearest_site(np.array([36.19]), np.array([44.01]), points)
+    assert index[0] == -1
+
+
+# --- mapping to incidents and the written directory -------------------------------------------
+
+def _incidents(result: acled.ImportResult) -> pd.DataFrame:
+    return result.incidents.set_index("acled_event_id")
+
+
+@pytest.mark.parametrize(("event_id", "site_id", "site_name", "target", "weapon", "low",
+                          "high"), [
+    ("IRQ990001", "ain-al-asad", "Al Baghdadi", "base", "ballistic_missile", 11, None),
+    ("IRQ990002", "camp-taji", "Taji", "base", "rocket", None, None),   # "around 18"
+    ("IRQ990003", "baghdad-airport", "Baghdad International Airport", "airport", "drone",
+     None, None),
+    ("IRQ990004", "safwan-convoy-route", "Safwan", "convoy", "ied", None, None),
+    ("IRQ990005", "ain-al-asad", "Al Baghdadi", "base", "rocket", None, None),  # "about 10"
+    ("IRQ990006", "acled-nasiriyah", "Nasiriyah", "other", "ied", None, None),
+    ("IRQ990014", "erbil-airport", "Erbil", "airport", "drone", 2, 2),
+    ("IRQ990017", "ain-al-asad", "Ain Assad Air Base", "base", "ballistic_missile", None,
+     None),
+])
+def test_selected_rows_map_to_incidents(imported, event_id, site_id, site_name, target, weapon,
+                                        low, high):
+    row = _incidents(imported).loc[event_id]
+    assert (row["site_id"], row["site_name"], row["target_kind"], row["weapon_type"]) == (
+        site_id, site_name, target, weapon)
+    assert (None if pd.isna(row["projectiles_low"]) else row["projectiles_low"]) == low
+    assert (None if pd.isna(row["projectiles_high"]) else row["projectiles_high"]) == high
+
+
+@pytest.mark.parametrize(("sub_event", "notes", "weapon"), [
+    ("Shelling/artillery/missile attack", "3 Katyusha rockets hit the base", "rocket"),
+    ("Shelling/artillery/missile attack", "two mortar shells fell near the base", "mortar"),
+    ("Shelling/artillery/missile attack", "Iran fired ballistic missiles", "ballistic_missile"),
+    ("Shelling/artillery/missile attack", "the base was attacked", "other_unknown"),
+    ("Air/drone strike", "an attack targeted the base", "drone"),
+    ("Remote explosive/landmine/IED", "a convoy was hit", "ied"),
+    ("Remote explosive/landmine/IED", "a roadside bomb struck a convoy", "ied"),
+    ("Air/drone strike", "a UAV fell near the airport", "drone"),
+])
+def test_weapon_from_the_notes_then_the_sub_event_type(sub_event, notes, weapon):
+    found, detail = acled._weapons(pd.Series([sub_event]), pd.Series([notes]))
+    assert found[0] == weapon
+    assert detail[0]
+
+
+def test_acled_attributes_never_claims(imported):
+    incidents = _incidents(imported)
+    assert incidents.at["IRQ990001", "attributed_to"] == "irgc"
+    assert incidents.at["IRQ990014", "attributed_to"] == "islamic-resistance-in-iraq"
+    assert pd.isna(incidents.at["IRQ990002", "attributed_to"])  # an unidentified group
+    attributed = incidents["attributed_to"].notna()
+    assert (incidents.loc[attributed, "attributed_by"] == "ACLED").all()
+    assert incidents["claimed_by"].isna().all()
+    assert set(incidents["attribution_status"]) == {"attributed", "unattributed"}
+
+
+def test_deaths_are_zero_only_when_acled_records_none(imported):
+    incidents = _incidents(imported)
+    assert incidents.at["IRQ990001", "us_killed_count"] == 0
+    assert pd.isna(incidents.at["IRQ990002", "us_killed_count"])  # 3 deaths, not split
+    assert "ACLED fatalities: 3" in incidents.at["IRQ990002", "casualties_note"]
+    assert incidents["us_wounded_count"].isna().all()
+
+
+def test_the_written_directory_validates_and_holds_the_curated_tables(imported, curated_dir):
+    out = imported.out_dir
+    data = load_all(out)
+    assert sorted(data.incidents["acled_event_id"]) == [
+        "IRQ990001", "IRQ990002", "IRQ990003", "IRQ990004", "IRQ990005", "IRQ990006",
+        "IRQ990014", "IRQ990017"]
+    assert set(data.incidents["curation_basis"]) == {"acled_import"}
+    base = load_all(curated_dir)
+    assert len(data.political_events) == len(base.political_events)
+    assert len(data.troop_levels) == len(base.troop_levels)
+    assert len(data.claims) == 0
+    assert set(base.sites["site_id"]) < set(data.sites["site_id"])
+    assert "acled-nasiriyah" in set(data.sites["site_id"])
+    citation = data.incidents.set_index("acled_event_id").at["IRQ990001", "sources"]
+    assert citation == 'ACLED, "event IRQ990001: Example News, Sample Agency"'
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["licenses"][0]["name"] == "ACLED-terms-of-use"
+    assert {r["path"] for r in descriptor["resources"]} == {t.filename for t in TABLES.values()}
+
+
+def test_the_written_datapackage_is_valid_frictionless(imported):
+    from frictionless import validate
+
+    report = validate(str(imported.out_dir / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_side_files_list_rejected_rows_and_every_candidates_fate(imported):
+    out = imported.out_dir
+    rejected = pd.read_csv(out / "import_rejected.csv")
+    assert rejected["row"].tolist() == [21, 22, 23, 24, 25, 26]
+    report = pd.read_csv(out / "import_report.csv", keep_default_na=False).set_index(
+        "event_id_cnty")
+    assert report.at["IRQ990016", "selected"]
+    assert report.at["IRQ990016", "exclusion_reason"] == (
+        "outside the coverage period 2019-10-01 to 2024-09-30")
+    assert report.at["IRQ990016", "incident_id"] == ""
+    assert report.at["IRQ990001", "incident_id"] == "2020-01-08-ain-al-asad-irq990001"
+    assert not report.at["IRQ990009", "selected"]
+    summary = json.loads((out / "import_summary.json").read_text(encoding="utf-8"))
+    assert (summary["rejected_rows"], summary["selected"], summary["written"],
+            summary["outside_coverage"]) == (6, 9, 8, 1)
+
+
+def test_summary_reports_counts_and_conflicts(imported):
+    text = imported.summary()
+    assert "2023 column set, 25 rows; 24 in Iraq" in text
+    assert "Rejected 6 unreadable rows" in text
+    assert "Selected 9 attacks on US or coalition forces" in text
+    assert "Wrote 8 incidents" in text and "1 selected attacks lie outside" in text
+    assert ("Against the curated incidents: 4 matched (3 agree, 1 conflict), 4 only imported, "
+            "1 only curated") in text
+    assert ("conflict 2020-05-06-baghdad-airport / IRQ990003: weapon_type: imported drone, "
+            "curated rocket") in text
+
+
+# --- merging ----------------------------------------------------------------------------------
+
+def test_import_matches_the_curated_incidents(imported):
+    matches = imported.matches.set_index("acled_event_id")
+    assert matches.at["IRQ990001", "status"] == "agree"
+    assert matches.at["IRQ990002", "status"] == "agree"  # 3 deaths in ACLED, 2 US + 1 UK
+    assert matches.at["IRQ990003", "status"] == "conflict"
+    assert matches.at["IRQ990004", "days_apart"] == 1
+    assert matches.at["IRQ990005", "status"] == "imported_only"  # two days apart
+    curated_only = imported.matches[imported.matches["status"].eq("curated_only")]
+    assert curated_only["curated_incident_id"].tolist() == ["2021-03-05-ain-al-asad"]
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    columns = ["incident_id", "incident_date", "site_id", "weapon_type", "acled_event_id",
+               "us_killed_count", "coalition_killed_count", "contractors_killed_count",
+               "iraqi_killed_count", "claimed_by", "attributed_to"]
+    frame = pd.DataFrame([{**dict.fromkeys(columns, None), **row} for row in rows],
+                         columns=columns)
+    frame["incident_date"] = pd.to_datetime(frame["incident_date"])
+    return frame
+
+
+CURATED_SMALL = _frame([
+    {"incident_id": "c1", "incident_date": "2020-01-09", "site_id": "green-zone",
+     "weapon_type": "rocket"},
+    {"incident_id": "c2", "incident_date": "2020-02-01", "site_id": "camp-taji",
+     "weapon_type": "rocket", "us_killed_count": 1, "attributed_to": "kataib-hezbollah"},
+    {"incident_id": "c3", "incident_date": "2020-03-01", "site_id": "balad-air-base",
+     "weapon_type": "rocket", "acled_event_id": "IRQ1"},
+])
+
+
+@pytest.mark.parametrize(("imported_row", "status", "curated_id", "differences"), [
+    pytest.param({"incident_date": "2020-01-09", "site_id": "green-zone",
+                  "weapon_type": "rocket"}, "agree", "c1", "", id="same site and day"),
+    pytest.param({"incident_date": "2020-01-10", "site_id": "green-zone",
+                  "weapon_type": "rocket"}, "agree", "c1", "", id="a day apart"),
+    pytest.param({"incident_date": "2020-01-11", "site_id": "green-zone",
+                  "weapon_type": "rocket"}, "imported_only", None, None, id="two days apart"),
+    pytest.param({"incident_date": "2020-01-09", "site_id": "us-embassy-baghdad",
+                  "weapon_type": "rocket"}, "agree", "c1", "",
+                 id="co-located sites count as one"),
+    pytest.param({"incident_date": "2020-01-09", "site_id": "green-zone",
+                  "weapon_type": "drone"}, "conflict", "c1",
+                 "weapon_type: imported drone, curated rocket", id="weapons differ"),
+    pytest.param({"incident_date": "2020-01-09", "site_id": "green-zone",
+                  "weapon_type": "other_unknown"}, "agree", "c1", "",
+                 id="an unknown weapon is no conflict"),
+    pytest.param({"incident_date": "2020-02-01", "site_id": "camp-taji", "weapon_type": "rocket",
+                  "fatalities": 4, "attributed_to": "irgc"}, "conflict", "c2",
+                 "killed: ACLED 4, curated 1; perpetrator: ACLED irgc, curated "
+                 "kataib-hezbollah", id="deaths and perpetrator differ"),
+    pytest.param({"incident_date": "2020-03-20", "site_id": "ain-al-asad",
+                  "weapon_type": "rocket", "acled_event_id": "IRQ1"}, "agree", "c3", "",
+                 id="the same ACLED id, whatever the site"),
+])
+def test_match_incidents(sites, imported_row, status, curated_id, differences):
+    one = _frame([{"incident_id": "i1", **{k: v for k, v in imported_row.items()
+                                           if k != "fatalities"}}])
+    if "fatalities" in imported_row:
+        one["fatalities"] = imported_row["fatalities"]
+    result = match_incidents(one, CURATED_SMALL, sites)
+    row = result[result["imported_incident_id"].eq("i1")].iloc[0]
+    assert row["status"] == status
+    if curated_id is not None:
+        assert row["curated_incident_id"] == curated_id
+        assert row["differences"] == differences
+    assert result["status"].eq("curated_only").sum() == 3 - (curated_id is not None)
+
+
+def test_match_incidents_keeps_curated_only_rows_to_the_period(sites):
+    one = _frame([{"incident_id": "i1", "incident_date": "2020-01-09",
+                   "site_id": "green-zone", "weapon_type": "rocket"}])
+    result = match_incidents(one, CURATED_SMALL, sites, period=("2020-01-01", "2020-02-15"))
+    assert result["status"].tolist() == ["agree", "curated_only"]
+
+
+# --- cache ------------------------------------------------------------------------------------
+
+def test_a_second_read_comes_from_the_cache_and_is_the_same(tmp_path):
+    path = tmp_path / "export.csv"
+    shutil.copyfile(NEW, path)
+    first = read_acled(path, cache_dir=tmp_path / "cache")
+    second = read_acled(path, cache_dir=tmp_path / "cache")
+    assert (first.from_cache, second.from_cache) == (False, True)
+    pd.testing.assert_frame_equal(first.rows, second.rows)
+    pd.testing.assert_frame_equal(first.rejected, second.rejected)
+    assert (second.layout, second.rows_in_file, second.country_rows) == (
+        first.layout, first.rows_in_file, first.country_rows)
+    assert read_acled(path, "Syria", cache_dir=tmp_path / "cache").from_cache is False
+
+
+def test_an_edited_file_or_a_damaged_cache_is_read_again(tmp_path):
+    path = tmp_path / "export.csv"
+    shutil.copyfile(NEW, path)
+    cache = tmp_path / "cache"
+    read_acled(path, cache_dir=cache)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(NEW.read_text(encoding="utf-8").splitlines()[1].replace(
+            "IRQ990001", "IRQ990999") + "\n")
+    edited = read_acled(path, cache_dir=cache)
+    assert not edited.from_cache and "IRQ990999" in set(edited.rows["event_id_cnty"])
+    for entry in cache.glob("*.parquet"):
+        entry.write_bytes(b"not parquet")
+    again = read_acled(path, cache_dir=cache)
+    assert not again.from_cache
+    assert read_acled(path, cache_dir=cache).from_cache
+
+
+# --- writing safely ---------------------------------------------------------------------------
+
+def test_an_output_folder_with_other_files_is_refused_untouched(tmp_path):
+    out = tmp_path / "data"
+    shutil.copytree(SHIPPED_DATA, out)
+    before = sorted(p.name for p in out.iterdir())
+    with pytest.raises(FileExistsError, match="holds files an ACLED import did not write"):
+        import_acled(NEW, out_dir=out, use_cache=False)
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_a_new_import_replaces_an_earlier_one_and_a_failure_leaves_it(tmp_path, curated_dir,
+                                                                       monkeypatch):
+    out = tmp_path / "acled-iraq"
+    import_acled(OLD, out_dir=out, base_dir=curated_dir, use_cache=False)
+    assert len(load_all(out).incidents) == 3
+    import_acled(NEW, out_dir=out, base_dir=curated_dir, use_cache=False)
+    assert len(load_all(out).incidents) == 8
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(acled, "_write_reports", broken)
+    with pytest.raises(OSError, match="disk full"):
+        import_acled(OLD, out_dir=out, base_dir=curated_dir, use_cache=False)
+    assert len(load_all(out).incidents) == 8  # the earlier import is whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acled-iraq"]  # no leftovers
+
+
+# --- command line -----------------------------------------------------------------------------
+
+def test_cli_imports_and_prints_the_summary(tmp_path, curated_dir, monkeypatch):
+    monkeypatch.setenv("SITREP_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["import", "acled", str(OLD), "--out", str(out),
+                                      "--base-data", str(curated_dir)])
+    assert result.exit_code == 0, result.output
+    assert "pre-2023 column set, 9 rows; 9 in Iraq" in result.output
+    assert "Rejected 3 unreadable rows" in result.output
+    assert "Wrote 3 incidents" in result.output
+    assert (tmp_path / "cache").is_dir()
+    validated = CliRunner().invoke(app, ["validate", str(out)])
+    assert validated.exit_code == 0 and "incidents.csv             3 rows" in validated.output
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    pytest.param([str(SHIPPED_DATA / "incidents.csv")], "is not an ACLED export",
+                 id="not ACLED"),
+    pytest.param([str(NEW), "--out", str(SHIPPED_DATA)],
+                 "holds files an ACLED import did not write", id="curated data as output"),
+])
+def test_cli_refuses_with_exit_status_1(tmp_path, monkeypatch, arguments, message):
+    monkeypatch.setenv("SITREP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["import", "acled", *arguments])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not (tmp_path / "acled-iraq").exists()
+
+
+def test_cli_usage_errors_exit_2(tmp_path):
+    result = CliRunner().invoke(app, ["import", "acled", str(tmp_path / "missing.csv")])
+    assert result.exit_code == 2
+    result = CliRunner().invoke(app, ["import", "acled", str(NEW), "--country", "Yemen"])
+    assert result.exit_code == 2
+
+
+# --- a report on imported data ------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_the_attack_tempo_report_renders_on_an_imported_directory(imported, tmp_path):
+    from sitrep_analysis.render import render_notebook
+    from tests.conftest import REPORT_NOTEBOOK
+    from tests.test_notebooks import _text
+
+    output = render_notebook(REPORT_NOTEBOOK, tmp_path / "report.html",
+                             data_dir=imported.out_dir)
+    text = _text(output.read_text(encoding="utf-8"))
+    assert ("8 attacks on US and coalition forces are recorded from 1 October 2019 to 30 "
+            "September 2024") in text
+    assert "Main weapon:" in text
+    assert 'ACLED, "event IRQ990001: Example News, Sample Agency"' in text
+
+
+@pytest.mark.parametrize("notebook", ["01_attack_tempo.ipynb", "02_event_study.ipynb",
+                                      "03_profile.ipynb"])
+def test_every_notebook_runs_on_an_imported_directory(imported, notebook, monkeypatch):
+    """In this process, without a kernel (fast): the notebooks' own defaults on the import."""
+    from tests.conftest import NOTEBOOKS
+    from tests.test_notebooks import _run_in_process
+
+    namespace = _run_in_process(NOTEBOOKS / notebook, {"data_dir": str(imported.out_dir)},
+                                monkeypatch)
+    assert len(namespace["dataset"].incidents) == 8
+
+
+def test_an_export_without_rows_of_the_country_gives_an_empty_valid_directory(tmp_path):
+    result = import_acled(NEW, "Jordan", out_dir=tmp_path / "out", use_cache=False)
+    assert result.counts["country_rows"] == 0 and len(result.matches) == 0
+    assert len(load_all(tmp_path / "out").incidents) == 0
