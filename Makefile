@@ -41,6 +41,8 @@ lab: $(STAMP) ## Open JupyterLab on the project, with the project's kernel (pyth
 bench: $(STAMP) ## Print the benchmarks, as ratios against baselines measured in the same run
 	@echo ">> rendering benchmark (about 2 minutes)"
 	@$(BIN)/python benchmarks/bench_render.py
+	@echo ">> ACLED import benchmark: a million synthetic rows against DuckDB (about 1 minute)"
+	@$(BIN)/python benchmarks/bench_acled.py
 
 validate: $(STAMP) ## Validate the curated data in data/
 	@echo ">> sitrep validate data"
