@@ -172,10 +172,6 @@ class NotebookParameter:
     item_kind: str | None = None
     default: object = field(default=_NO_LITERAL, repr=False, compare=False)
 
-    @property
-    def has_literal_default(self) -> bool:
-        return self.default is not _NO_LITERAL
-
     def expected(self) -> str:
         """What a value must be, in words: ``'an integer (default 30)'``."""
         words = _KIND_WORDS[self.kind]
@@ -661,8 +657,7 @@ def render_report(
     used_data = data_dir_used(notebook, declared, values)
     output.parent.mkdir(parents=True, exist_ok=True)
     failed = failed_notebook_path(output)
-    started = dt.datetime.now(dt.UTC)
-    footer = provenance(notebook, values, used_data, rendered_at=started, declared=declared)
+    footer = provenance(notebook, values, used_data, declared=declared)
 
     with tempfile.TemporaryDirectory(prefix="sitrep-render-") as work:
         executed = Path(work) / notebook.name

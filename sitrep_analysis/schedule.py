@@ -53,6 +53,7 @@ for current.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import difflib
 import hashlib
@@ -409,9 +410,12 @@ def _mp_context() -> multiprocessing.context.BaseContext:
 
 
 def _incident_ids(data_dir: Path) -> list[str]:
-    from sitrep_analysis import load_incidents
-
-    return sorted(str(value) for value in load_incidents(data_dir)["incident_id"])
+    """The ``incident_id`` column of ``incidents.csv``, read with the csv module: the notebook
+    validates the data itself, and loading it with pandas here would cost the scheduler about
+    0.6 s of the cores the renders are using."""
+    with (Path(data_dir) / "incidents.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return sorted(row["incident_id"] for row in csv.DictReader(handle)
+                      if row.get("incident_id"))
 
 
 def _shown_path(path: Path) -> str:
