@@ -472,11 +472,11 @@ def attack_breakdown(incidents: pd.DataFrame, by: str, *, split: str | None = "w
 Codes = str | Sequence[str] | None
 
 
-def _codes(values: Codes, parameter: str) -> list[str]:
+def code_list(values: Codes, parameter: str) -> list[str]:
     """A parameter's codes as a list: ``None``, ``""`` and ``[]`` mean "all" (an empty list);
     one string is one code.
 
-    >>> _codes("rocket", "weapon_types"), _codes("", "weapon_types"), _codes(["a", "b"], "x")
+    >>> code_list("rocket", "weapon_types"), code_list("", "x"), code_list(["a", "b"], "x")
     (['rocket'], [], ['a', 'b'])
     """
     if values is None:
@@ -503,7 +503,7 @@ def check_codes(values: Codes, allowed: Iterable[str], parameter: str) -> list[s
     ...
     ValueError: unknown weapon_types value 'rockets': allowed values are 'rocket', 'drone'
     """
-    codes = _codes(values, parameter)
+    codes = code_list(values, parameter)
     known = list(dict.fromkeys(allowed))
     unknown = [code for code in codes if code not in set(known)]
     if unknown:
@@ -548,9 +548,11 @@ def select_incidents(
     """
     weapons = check_codes(weapon_types, FIELDS["weapon_type"].allowed or {}, "weapon_types")
     places = check_codes(countries, FIELDS["country"].allowed or {}, "countries")
-    known_sites = (sites["site_id"] if sites is not None
-                   else incidents["site_id"].dropna().drop_duplicates().sort_values())
-    chosen_sites = check_codes(site_ids, known_sites.astype(str), "site_ids")
+    chosen_sites: list[str] = []
+    if code_list(site_ids, "site_ids"):  # only then is a gazetteer (or site column) needed
+        known_sites = (sites["site_id"] if sites is not None
+                       else incidents["site_id"].dropna().drop_duplicates().sort_values())
+        chosen_sites = check_codes(site_ids, known_sites.astype(str), "site_ids")
     keep = _dates_between(incidents["incident_date"], start, end)
     for column, codes in (("weapon_type", weapons), ("site_id", chosen_sites),
                           ("country", places)):
@@ -611,6 +613,23 @@ def id_names(table: pd.DataFrame, id_column: str, name_column: str) -> dict[str,
     """
     return {str(key): str(value) for key, value in
             zip(table[id_column], table[name_column], strict=True) if pd.notna(key)}
+
+
+def projectile_range_words(low: object, high: object) -> str:
+    """A projectile count range in words, as sources give it ("" when neither is known).
+
+    >>> [projectile_range_words(10, 18), projectile_range_words(3, pd.NA),
+    ...  projectile_range_words(pd.NA, 12), projectile_range_words(5, 5),
+    ...  projectile_range_words(pd.NA, pd.NA)]
+    ['10 to 18', 'at least 3', 'up to 12', '5', '']
+    """
+    if pd.isna(low) and pd.isna(high):
+        return ""
+    if pd.isna(high):
+        return f"at least {low}"
+    if pd.isna(low):
+        return f"up to {high}"
+    return str(low) if low == high else f"{low} to {high}"
 
 
 def site_names(sites: pd.DataFrame) -> dict[str, str]:

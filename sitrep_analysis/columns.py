@@ -442,3 +442,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (
 #: Coverage period of the curated incidents.
 COVERAGE_START = "2019-10-01"
 COVERAGE_END = "2024-09-30"
+
+
+def code_label(column: str, code: object) -> str:
+    """The dictionary's label of a category code of ``column`` (the code itself when it has
+    none), for prose and legends.
+
+    >>> code_label("weapon_type", "ied"), code_label("category", "unknown-code")
+    ('IED (roadside bomb)', 'unknown-code')
+    """
+    return (FIELDS[column].allowed or {}).get(str(code), str(code))

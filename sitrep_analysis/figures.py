@@ -31,8 +31,13 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
-from sitrep_analysis.analysis import FREQUENCIES, attack_counts, troop_level_steps
-from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES
+from sitrep_analysis.analysis import (
+    FREQUENCIES,
+    attack_counts,
+    projectile_range_words,
+    troop_level_steps,
+)
+from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES, code_label
 
 __all__ = [
     "EVENT_COLOURS",
@@ -97,7 +102,7 @@ def category_label(column: str, code: str) -> str:
     >>> category_label("category", "us_strike")
     'US strike'
     """
-    label = (FIELDS[column].allowed or {}).get(code, code)
+    label = code_label(column, code)
     return label[:1].upper() + label[1:]
 
 
@@ -161,7 +166,7 @@ def add_source_line(figure: go.Figure, text: str) -> None:
 # --- figures ------------------------------------------------------------------------------------
 
 def shown_range(incidents: pd.DataFrame, start: object,
-           end: object) -> tuple[pd.Timestamp, pd.Timestamp]:
+                end: object) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day shown: as given, else the first and last incident, else coverage."""
     dates = incidents["incident_date"]
     first = pd.Timestamp(start) if start is not None else dates.min()
@@ -492,7 +497,7 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
                "automargin": True, "showgrid": False},
     )
     add_source_line(figure, source_line({"incidents": int(counts["attacks_count"].sum())},
-                                         first, last))
+                                        first, last))
     return figure
 
 
@@ -500,19 +505,6 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
 PROJECTILE_WORDS = {"rocket": "rockets", "mortar": "mortars", "drone": "drones",
                     "ied": "bombs", "ballistic_missile": "missiles",
                     "other_unknown": "projectiles"}
-
-
-def _count_range(low: object, high: object) -> str:
-    """A projectile count range in words.
-
-    >>> [_count_range(10, 18), _count_range(3, pd.NA), _count_range(pd.NA, 12), _count_range(5, 5)]
-    ['10 to 18', 'at least 3', 'up to 12', '5']
-    """
-    if pd.isna(high):
-        return f"at least {low}"
-    if pd.isna(low):
-        return f"up to {high}"
-    return str(low) if low == high else f"{low} to {high}"
 
 
 def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None = None, *,
@@ -565,7 +557,7 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
         unit = PROJECTILE_WORDS[code]
         for row in own.itertuples():
             text = (f"{row.incident_date:%Y-%m-%d} {row.site_name}: "
-                    f"{_count_range(row.projectiles_low, row.projectiles_high)} {unit}")
+                    f"{projectile_range_words(row.projectiles_low, row.projectiles_high)} {unit}")
             if row.incident_id in disputes:
                 text = _wrap(text, 90) + "<br>" + _wrap(
                     "Sources disagree: " + disputes[row.incident_id], 90)

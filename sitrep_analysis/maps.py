@@ -30,7 +30,7 @@ Quirks
 - Markers at one site nest (largest count outermost, see :func:`site_markers`); two equal
   counts drawn as plain concentric circles would hide one marker, and its hover, entirely.
 - The date range, source line, hover escaping and margins come from :mod:`sitrep_analysis.
-  figures` (``_range``, ``add_source_line``, ``hover_text``, ``_MARGIN_*``), so the map reads
+  figures` (``shown_range``, ``add_source_line``, ``hover_text``, ``MARGIN_*_PX``), so the map reads
   like the other figures; those private names are imported here and must stay in step.
 - Natural Earth draws de facto borders (e.g. Northern Cyprus, Palestine); the map shows them as
   thin grey lines without comment, and labels only the seven countries named in

@@ -26,8 +26,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from sitrep_analysis.analysis import TOO_FEW_BOUNDS, attack_counts
-from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES
+from sitrep_analysis.analysis import (
+    TOO_FEW_BOUNDS,
+    actor_names,
+    attack_counts,
+    code_list,
+    projectile_range_words,
+    select_incidents,
+    site_names,
+)
+from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, TABLES, code_label
 
 __all__ = [
     "actor_fact_sheet",
@@ -52,7 +60,6 @@ __all__ = [
     "site_fact_sheet",
     "styled_table",
     "tempo_findings",
-    "tempo_summary",
 ]
 
 _PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
@@ -70,54 +77,6 @@ def _date(day: pd.Timestamp) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def _in_range(incidents: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
-    days = incidents["incident_date"].dt.normalize()
-    return incidents[days.between(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize())]
-
-
-def tempo_summary(incidents: pd.DataFrame, start: object, end: object, freq: str = "W",
-                  busiest: int = 3) -> str:
-    """A short Markdown summary of attack tempo from ``start`` to ``end`` (inclusive).
-
-    Says how many attacks the data hold in the range, in how many of the periods there was at
-    least one, the main weapons, and the ``busiest`` periods (ties: the earlier first).
-    """
-    first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    period = _PERIOD_WORDS.get(freq, freq)
-    counts = attack_counts(incidents, freq=freq, start=first, end=last)
-    shown = _in_range(incidents, first, last)
-    total = int(counts["attacks_count"].sum())
-    lines = [f"From {_date(first)} to {_date(last)} the data hold "
-             f"**{_plural(total, 'attack')}** on US and coalition forces."]
-    if total == 0:
-        lines.append("None of the recorded incidents falls in this range.")
-        return "\n\n".join(lines)
-
-    active = int((counts["attacks_count"] > 0).sum())
-    lines[0] += (f" At least one attack is recorded in {active:,} of the "
-                 f"{_plural(len(counts), period)}{_PERIOD_NOTES.get(freq, '')}.")
-    if "country" in shown:
-        by_country = shown["country"].value_counts()
-        by_country = by_country[by_country > 0]
-        lines.append("By country: " + ", ".join(
-            f"{name} {count:,}" for name, count in by_country.items()) + ".")
-    if "weapon_type" in shown:
-        by_weapon = shown["weapon_type"].value_counts()
-        by_weapon = by_weapon[by_weapon > 0]
-        labels = FIELDS["weapon_type"].allowed or {}
-        lines.append("By main weapon: " + ", ".join(
-            f"{labels.get(code, code)} {count:,}" for code, count in by_weapon.items()) + ".")
-    top = counts[counts["attacks_count"] > 0].sort_values(
-        ["attacks_count", "period_start"], ascending=[False, True], kind="stable").head(busiest)
-    listed = "; ".join(f"{period} of {_date(row.period_start)}: "
-                       f"{_plural(int(row.attacks_count), 'attack')}"
-                       for row in top.itertuples(index=False))
-    lines.append(f"Busiest {period}s: {listed}.")
-    lines.append("These are notable, publicly reported incidents, not a complete count: "
-                 "quiet periods in the data may not have been quiet.")
-    return "\n\n".join(lines)
 
 
 def coverage_notes() -> str:
@@ -138,17 +97,11 @@ def incident_sources(incidents: pd.DataFrame, start: object = None,
     Columns: ``incident_date``, ``site_name``, ``weapon`` (the dictionary's label of
     ``weapon_type``) and ``sources`` (readable citations), indexed from 1.
     """
-    dates = incidents["incident_date"]
-    start = dates.min() if start is None else start
-    end = dates.max() if end is None else end
-    shown = (incidents.iloc[:0] if pd.isna(start) or pd.isna(end)
-             else _in_range(incidents, start, end))
-    shown = shown.sort_values("incident_date", kind="stable")
-    labels = FIELDS["weapon_type"].allowed or {}
+    shown = select_incidents(incidents, start=start, end=end)
     table = pd.DataFrame({
         "incident_date": shown["incident_date"].to_numpy(),
         "site_name": shown["site_name"].to_numpy(),
-        "weapon": [labels.get(code, code) for code in shown["weapon_type"].astype(object)],
+        "weapon": [code_label("weapon_type", code) for code in shown["weapon_type"]],
         "sources": shown["sources"].to_numpy(),
     })
     table = table.astype({"site_name": "string", "weapon": "string", "sources": "string"})
@@ -296,11 +249,6 @@ def markdown_escape(text: object) -> str:
     return value
 
 
-def _label(column: str, code: object) -> str:
-    """The dictionary's label of a category code (the code itself when it has none)."""
-    return (FIELDS[column].allowed or {}).get(str(code), str(code))
-
-
 def _counted(counts: pd.Series, name: Callable[[object], str] = str) -> str:
     """``"a 3, b 2 and c 1"`` from value counts (escaped names), in their order."""
     items = [f"{markdown_escape(name(key))} {int(count):,}" for key, count in counts.items()
@@ -353,7 +301,7 @@ def previous_incident_ids(path: str | os.PathLike | None) -> set[str] | None:
 def _incident_line(row: pd.Series) -> str:
     """One incident as a Markdown bullet: date, place, weapon, notes, sources (escaped)."""
     parts = [f"{row['incident_date']:%Y-%m-%d}, {markdown_escape(row['site_name'])}",
-             markdown_escape(_label("weapon_type", row["weapon_type"]))]
+             markdown_escape(code_label("weapon_type", row["weapon_type"]))]
     text = "- " + ": ".join(parts) + "."
     if "notes" in row and pd.notna(row["notes"]):
         text += f" {markdown_escape(row['notes'])}."
@@ -414,18 +362,17 @@ def new_since_last_report(incidents: pd.DataFrame,
 
 def _selection_words(weapon_types: Sequence[str], site_ids: Sequence[str],
                      event_categories: Sequence[str], sites: pd.DataFrame | None) -> str:
-    names = {} if sites is None else dict(zip(sites["site_id"].astype(str),
-                                              sites["site_name"].astype(str), strict=True))
+    names = {} if sites is None else site_names(sites)
     parts = []
     if weapon_types:
         parts.append("main weapon " + _listing(
-            [markdown_escape(_label("weapon_type", code)) for code in weapon_types]))
+            [markdown_escape(code_label("weapon_type", code)) for code in weapon_types]))
     if site_ids:
         parts.append("at " + _listing([markdown_escape(names.get(code, code))
                                        for code in site_ids]))
     if event_categories:
         parts.append("events of the categories " + _listing(
-            [markdown_escape(_label("category", code)) for code in event_categories]))
+            [markdown_escape(code_label("category", code)) for code in event_categories]))
     return f" (selection: {'; '.join(parts)})" if parts else ""
 
 
@@ -450,10 +397,11 @@ def tempo_findings(incidents: pd.DataFrame, events: pd.DataFrame, start: object,
     """
     first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     period = _PERIOD_WORDS.get(freq, freq)
-    shown = _in_range(incidents, first, last)
+    shown = select_incidents(incidents, start=first, end=last)
     total = len(shown)
-    selection = _selection_words(_codes_list(weapon_types), _codes_list(site_ids),
-                                 _codes_list(event_categories), sites)
+    selection = _selection_words(code_list(weapon_types, "weapon_types"),
+                                 code_list(site_ids, "site_ids"),
+                                 code_list(event_categories, "event_categories"), sites)
     bullets = [f"**{_plural(total, 'attack')}** on US and coalition forces "
                f"{'is' if total == 1 else 'are'} recorded from {_date(first)} to "
                f"{_date(last)}{selection}."]
@@ -479,12 +427,11 @@ def tempo_findings(incidents: pd.DataFrame, events: pd.DataFrame, start: object,
     top_weapon = weapons.index[0]
     share = (f"all {_plural(total, 'attack')}" if len(weapons) == 1 else
              f"{int(weapons.iloc[0]):,} of the {_plural(total, 'attack')}")
-    text = f"Main weapon: {markdown_escape(_label('weapon_type', top_weapon))} in {share}"
+    text = f"Main weapon: {markdown_escape(code_label('weapon_type', top_weapon))} in {share}"
     if len(weapons) > 1:
-        text += ", then " + _counted(weapons.iloc[1:], lambda code: _label("weapon_type", code))
+        text += ", then " + _counted(weapons.iloc[1:], lambda code: code_label("weapon_type", code))
     bullets.append(text + ".")
-    names = {} if sites is None else dict(zip(sites["site_id"].astype(str),
-                                              sites["site_name"].astype(str), strict=True))
+    names = {} if sites is None else site_names(sites)
     places = _value_counts(shown["site_id"].astype("string"))
     text = (f"Most attacked place: {markdown_escape(names.get(places.index[0], places.index[0]))}"
             f", with {_plural(int(places.iloc[0]), 'attack')}")
@@ -510,8 +457,9 @@ def tempo_findings(incidents: pd.DataFrame, events: pd.DataFrame, start: object,
     in_period = events[events["event_date"].dt.normalize().between(first, last)]
     if len(in_period):
         by_category = _value_counts(in_period["category"].astype("string"))
+        by_label = _counted(by_category, lambda c: code_label("category", c))
         bullets.append(f"{_plural(len(in_period), 'political event')} in the period, marked on "
-                       f"the timeline: {_counted(by_category, lambda c: _label('category', c))}.")
+                       f"the timeline: {by_label}.")
     else:
         bullets.append("No political event of the selected categories falls in the period.")
     bullets.append(_CAVEAT)
@@ -531,14 +479,6 @@ def _period_name(day: pd.Timestamp, freq: str) -> str:
     return _date(day)
 
 
-def _codes_list(values: object) -> list[str]:
-    if values is None:
-        return []
-    if isinstance(values, str):
-        return [values] if values.strip() else []
-    return [str(value) for value in values]
-
-
 def event_sources(events: pd.DataFrame) -> pd.DataFrame:
     """Every event with its sources, oldest first: ``event_date``, ``category`` (label),
     ``title`` and ``sources``, indexed from 1 (show it with :func:`styled_table`)."""
@@ -546,7 +486,7 @@ def event_sources(events: pd.DataFrame) -> pd.DataFrame:
                                else "event_date", kind="stable")
     table = pd.DataFrame({
         "event_date": shown["event_date"].to_numpy(),
-        "category": [_label("category", code) for code in shown["category"].astype(object)],
+        "category": [code_label("category", code) for code in shown["category"].astype(object)],
         "title": shown["title"].to_numpy(),
         "sources": shown["sources"].to_numpy(),
     }).astype({"category": "string", "title": "string", "sources": "string"})
@@ -584,7 +524,7 @@ def event_study_findings(windows: pd.DataFrame, *, country: str | None = "") -> 
     categories = _value_counts(windows["category"].astype("string"))
     first, last = windows["event_date"].min(), windows["event_date"].max()
     bullets = [f"**{_plural(n, 'event')}** from {_date(first)} to {_date(last)} ("
-               f"{_counted(categories, lambda c: _label('category', c))}), each compared over "
+               f"{_counted(categories, lambda c: code_label('category', c))}), each compared over "
                f"the {days_before} days before and the {days_after} days from the event "
                f"({side}); attacks counted {where}."]
     enough = windows[~windows["too_few"]]
@@ -666,7 +606,7 @@ def event_window_table(windows: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame({
         "Event date": rows["event_date"].to_numpy(),
         "Event": rows["title"].astype("string").to_numpy(),
-        "Category": [_label("category", code) for code in rows["category"].astype(object)],
+        "Category": [code_label("category", code) for code in rows["category"].astype(object)],
         "Before window": [span(a, b) for a, b in zip(rows["before_start"], rows["before_end"],
                                                      strict=True)],
         "After window": [span(a, b) for a, b in zip(rows["after_start"], rows["after_end"],
@@ -719,7 +659,7 @@ def _coordinates(facts: pd.Series) -> str:
     text = (f"{abs(lat):.4g}°{'N' if lat >= 0 else 'S'}, "
             f"{abs(lon):.4g}°{'E' if lon >= 0 else 'W'}")
     if pd.notna(facts.get("coordinates_precision")):
-        precision = _label("coordinates_precision", facts["coordinates_precision"])
+        precision = code_label("coordinates_precision", facts["coordinates_precision"])
         text += f", {markdown_escape(precision)}"
     if pd.notna(facts.get("coordinates_basis")):
         text += f" (basis: {markdown_escape(facts['coordinates_basis'])})"
@@ -747,7 +687,7 @@ def site_fact_sheet(site: pd.Series) -> str:
     lines = [f"- **Name:** {markdown_escape(site['site_name'])} (id "
              f"{markdown_escape(site['site_id'])})",
              f"- **Also called:** {_aliases(site.get('aliases'))}",
-             f"- **Kind:** {markdown_escape(_label('site_kind', site['site_kind']))}",
+             f"- **Kind:** {markdown_escape(code_label('site_kind', site['site_kind']))}",
              f"- **Where:** {place or 'not recorded'}",
              f"- **Coordinates:** {_coordinates(site)}"]
     if pd.notna(site.get("notes")):
@@ -758,15 +698,14 @@ def site_fact_sheet(site: pd.Series) -> str:
 def actor_fact_sheet(actor: pd.Series, actors: pd.DataFrame) -> str:
     """Markdown bullets: an actor row in plain words (name, aliases, kind, the umbrellas it is
     reported to belong to, the actors reported to belong to it, notes), escaped."""
-    names = dict(zip(actors["actor_id"].astype(str), actors["actor_name"].astype(str),
-                     strict=True))
+    names = actor_names(actors)
     umbrellas = _items(actor.get("umbrella_ids"))
     members = [row.actor_id for row in actors.itertuples()
                if actor["actor_id"] in _items(row.umbrella_ids)]
     lines = [f"- **Name:** {markdown_escape(actor['actor_name'])} (id "
              f"{markdown_escape(actor['actor_id'])})",
              f"- **Also called:** {_aliases(actor.get('aliases'))}",
-             f"- **Kind:** {markdown_escape(_label('actor_kind', actor['actor_kind']))}",
+             f"- **Kind:** {markdown_escape(code_label('actor_kind', actor['actor_kind']))}",
              "- **Reported to belong to:** " + (
                  _listing([markdown_escape(names.get(u, u)) for u in umbrellas])
                  + " (as reported, not verified)" if umbrellas else "no umbrella recorded")]
@@ -836,7 +775,7 @@ def casualty_summary(incidents: pd.DataFrame, claims: pd.DataFrame | None = None
                                                            sort=True):
                 values = "; ".join(
                     f"{markdown_escape(row.claimed_value)} "
-                    f"({markdown_escape(_label('value_qualifier', row.value_qualifier))}, "
+                    f"({markdown_escape(code_label('value_qualifier', row.value_qualifier))}, "
                     f"{markdown_escape(row.sources)})" for row in group.itertuples())
                 what = _CASUALTY_HEADINGS[field]
                 lines.append(f"- {markdown_escape(where.get(record, record))}, {what}: {values}")
@@ -866,17 +805,6 @@ def casualty_table(incidents: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _projectiles(row: pd.Series) -> str:
-    low, high = row["projectiles_low"], row["projectiles_high"]
-    if pd.isna(low) and pd.isna(high):
-        return ""
-    if pd.isna(high):
-        return f"at least {low}"
-    if pd.isna(low):
-        return f"up to {high}"
-    return str(low) if low == high else f"{low} to {high}"
-
-
 def _who(row: pd.Series, names: Mapping[str, str]) -> str:
     parts = []
     if pd.notna(row["claimed_by"]):
@@ -891,16 +819,16 @@ def incident_table(incidents: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFram
     """The incidents in detail, oldest first, for :func:`styled_table`: date, place, weapon as
     reported, projectiles (as a range where sources differ), claim or attribution (kept
     apart, with who attributed it) and notes, indexed from 1."""
-    names = dict(zip(actors["actor_id"].astype(str), actors["actor_name"].astype(str),
-                     strict=True))
+    names = actor_names(actors)
     rows = incidents.sort_values("incident_date", kind="stable")
     table = pd.DataFrame({
         "Date": rows["incident_date"].to_numpy(),
         "Place": rows["site_name"].astype("string").to_numpy(),
-        "Weapon": [_label("weapon_type", row.weapon_type)
+        "Weapon": [code_label("weapon_type", row.weapon_type)
                    + (f": {row.weapon_detail}" if pd.notna(row.weapon_detail) else "")
                    for row in rows.itertuples()],
-        "Projectiles": [_projectiles(row) for _, row in rows.iterrows()],
+        "Projectiles": [projectile_range_words(low, high) for low, high in
+                        zip(rows["projectiles_low"], rows["projectiles_high"], strict=True)],
         "Claim or attribution": [_who(row, names) for _, row in rows.iterrows()],
         "Notes": rows["notes"].astype("string").to_numpy(),
     })
@@ -918,8 +846,7 @@ def profile_claims(profile, actors: pd.DataFrame) -> str:
     Site: how many of its attacks were claimed (by whom), attributed by a third party (to
     whom, by whom) and neither. Actor: the attacks it claimed, then, separately, those others
     attributed to it, each with date and place."""
-    names = dict(zip(actors["actor_id"].astype(str), actors["actor_name"].astype(str),
-                     strict=True))
+    names = actor_names(actors)
     total = len(profile.incidents)
     name = markdown_escape(profile.name)
     if profile.kind == "site":
@@ -950,14 +877,14 @@ def profile_claims(profile, actors: pd.DataFrame) -> str:
     lines = [f"**Claimed by {name}: {_plural(len(profile.claimed), 'attack')}.**"]
     if len(profile.claimed):
         lines += [""] + [f"- {_incident_ref(row)} "
-                         f"({markdown_escape(_label('weapon_type', row['weapon_type']))})"
+                         f"({markdown_escape(code_label('weapon_type', row['weapon_type']))})"
                          for _, row in profile.claimed.iterrows()]
     lines += ["", f"**Attributed to {name} by a third party: "
               f"{_plural(len(profile.attributed), 'attack')}.**"]
     if len(profile.attributed):
         lines += [""] + [
             f"- {_incident_ref(row)} "
-            f"({markdown_escape(_label('weapon_type', row['weapon_type']))}), attributed by "
+            f"({markdown_escape(code_label('weapon_type', row['weapon_type']))}), attributed by "
             + (markdown_escape(row["attributed_by"]) if pd.notna(row["attributed_by"])
                else "an unnamed source")
             + (f"; claimed by {markdown_escape(names.get(row['claimed_by'], row['claimed_by']))}"
@@ -979,7 +906,7 @@ def profile_events(profile) -> str:
         by_category = _value_counts(profile.events["category"].astype("string"))
         return (f"Political events name actors, not places: the timeline shows the "
                 f"{_plural(len(profile.events), 'event')} of the period for context ("
-                f"{_counted(by_category, lambda c: _label('category', c))}). Their sources are "
+                f"{_counted(by_category, lambda c: code_label('category', c))}). Their sources are "
                 "listed at the end.")
     name = markdown_escape(profile.name)
     if profile.events.empty:
@@ -988,7 +915,7 @@ def profile_events(profile) -> str:
              f"{'names' if len(profile.events) == 1 else 'name'} {name} among "
              f"{'its' if len(profile.events) == 1 else 'their'} actors:", ""]
     lines += [f"- {row['event_date']:%Y-%m-%d}, "
-              f"{markdown_escape(_label('category', row['category']))}: "
+              f"{markdown_escape(code_label('category', row['category']))}: "
               f"{markdown_escape(row['title'])}" for _, row in profile.events.iterrows()]
     return "\n".join(lines)
 
@@ -1003,7 +930,7 @@ def profile_findings(profile) -> str:
         facts = profile.facts
         where = ", ".join(markdown_escape(v) for v in (facts.get("province"),
                                                        facts.get("country")) if pd.notna(v))
-        kind = markdown_escape(_label("site_kind", facts["site_kind"]))
+        kind = markdown_escape(code_label("site_kind", facts["site_kind"]))
         bullets.append(f"**{name}** ({kind}{', ' + where if where else ''}): "
                        f"**{_plural(len(incidents), 'attack')}** recorded {period}"
                        + (f", the first on {_date(incidents['incident_date'].min())} and the "
@@ -1012,7 +939,7 @@ def profile_findings(profile) -> str:
                           f", on {_date(incidents['incident_date'].iloc[0])}"
                           if len(incidents) else "") + ".")
     else:
-        kind = markdown_escape(_label("actor_kind", profile.facts["actor_kind"]))
+        kind = markdown_escape(code_label("actor_kind", profile.facts["actor_kind"]))
         bullets.append(f"**{name}** ({kind}) claimed **{_plural(len(profile.claimed), 'attack')}**"
                        f" {period}; a third party attributed **"
                        f"{_plural(len(profile.attributed), 'attack')}** to it.")
@@ -1022,7 +949,7 @@ def profile_findings(profile) -> str:
                                                years.items()) + ".")
         weapons = _value_counts(incidents["weapon_type"].astype("string"))
         bullets.append("Main weapons: " + _counted(
-            weapons, lambda code: _label("weapon_type", code)) + ".")
+            weapons, lambda code: code_label("weapon_type", code)) + ".")
     if profile.kind == "site" and len(incidents):
         neither = len(incidents) - int((incidents["claimed_by"].notna()
                                         | incidents["attributed_to"].notna()).sum())
@@ -1048,7 +975,7 @@ def profile_findings(profile) -> str:
         if len(profile.events):
             by_category = _value_counts(profile.events["category"].astype("string"))
             bullets.append(f"Named in {_plural(len(profile.events), 'political event')} of the "
-                           f"period: {_counted(by_category, lambda c: _label('category', c))}.")
+                           f"period: {_counted(by_category, lambda c: code_label('category', c))}.")
         else:
             bullets.append("Named in no political event of the period.")
         bullets.append("Claims and attributions are as reported: an attribution is someone "
