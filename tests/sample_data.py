@@ -116,8 +116,8 @@ ACTORS = [
 #: sites: test-base 6 (12-03, 12-05, 12-09, 01-05, 01-13, 03-02), test-airport 2 (12-08,
 #: 12-31), test-outpost 1 (01-02, Syria); claimed 3 (12-09 front, 01-05 militia,
 #: 03-02 umbrella), attributed 2 (12-08, 12-31 to the militia by "Test ministry"), neither 4;
-#: US casualty figures in 2 incidents (12-03: 0 killed, 2 wounded; 01-05: 1 killed,
-#: 3 wounded), none reported in 12-05 (all figures 0).
+#: US casualty figures in 3 incidents: 12-03 (0 killed, 2 wounded), 01-05 (1 killed,
+#: 3 wounded) and 12-05 (every figure reported as 0: none hurt, which is a figure).
 INCIDENT_DETAILS: dict[str, dict[str, object]] = {
     "2019-12-03": {"projectiles_low": 3, "projectiles_high": 5, "us_killed_count": 0,
                    "us_wounded_count": 2, "casualties_note": "two US soldiers lightly wounded",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 import re
 from pathlib import Path
@@ -11,10 +10,6 @@ import pandas as pd
 import pytest
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-import sitrep_analysis.analysis
-import sitrep_analysis.figures
-import sitrep_analysis.narrative
-import sitrep_analysis.render
 from sitrep_analysis import load_all
 from sitrep_analysis.analysis import (
     event_windows,
@@ -45,25 +40,8 @@ from sitrep_analysis.narrative import (
     site_fact_sheet,
     styled_table,
     tempo_findings,
-    tempo_summary,
 )
 from tests.sample_data import HOSTILE_IMG, HOSTILE_SCRIPT, incidents_frame, write_sample_data
-
-
-def test_tempo_summary_counts_and_busiest_weeks():
-    text = tempo_summary(incidents_frame(), "2019-12-01", "2020-03-31")
-    assert "**9 attacks**" in text
-    assert "5 of the 19 weeks" in text  # weeks of 2019-11-25 .. 2020-03-30
-    # ties (3 and 3) listed earlier first, then the earliest week with 1
-    assert ("Busiest weeks: week of 2 December 2019: 3 attacks; week of 30 December 2019: "
-            "3 attacks; week of 9 December 2019: 1 attack.") in text
-    assert "rocket 5" in text
-    assert "not a complete count" in text
-
-
-def test_tempo_summary_of_an_empty_range():
-    text = tempo_summary(incidents_frame(), "2021-01-01", "2021-02-01")
-    assert "**0 attacks**" in text and "None of the recorded incidents" in text
 
 
 def test_coverage_notes_repeat_every_table_warning():
@@ -92,15 +70,6 @@ def test_styled_table_shows_every_row_and_escapes_text():
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert ">2019-12-03<" in html
     assert ">Sources<" in html
-
-
-@pytest.mark.parametrize("module", [sitrep_analysis.analysis, sitrep_analysis.figures,
-                                    sitrep_analysis.narrative, sitrep_analysis.render],
-                         ids=lambda module: module.__name__)
-def test_doctests(module):
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 # --- the report narratives, on the data directory of tests/sample_data.py -------------------

@@ -216,13 +216,17 @@ def test_notebook_is_thin_and_declares_the_shared_parameters(path):
 
 def _run_in_process(path: Path, parameters: dict[str, object], monkeypatch) -> dict:
     """Run a notebook's code cells in this process (no kernel), with ``parameters`` set after
-    the parameters cell, and turn every cell's last value into what a report would show."""
+    the parameters cell, and turn every cell's last value into what a report would show.
+
+    Returns the notebook's namespace; under ``"__shown__"`` the text of every Markdown or HTML
+    value a cell ended with (figures are serialised, not kept)."""
     import IPython.display
     import plotly.io
 
     monkeypatch.setattr(IPython.display, "display", lambda *args, **kwargs: None)
     monkeypatch.setattr(plotly.io.renderers, "default", plotly.io.renderers.default)
     namespace: dict[str, object] = {}
+    shown: list[str] = []
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.cell_type != "code":
             continue
@@ -235,15 +239,21 @@ def _run_in_process(path: Path, parameters: dict[str, object], monkeypatch) -> d
             value = eval(compile(ast.Expression(last.value), str(path), "eval"), namespace)
             for method in ("to_json", "to_html", "_repr_markdown_"):
                 if hasattr(value, method):
-                    getattr(value, method)()
+                    text = getattr(value, method)()
+                    if method != "to_json":
+                        shown.append(text)
                     break
+    namespace["__shown__"] = shown
     return namespace
 
 
 @pytest.mark.skipif(not (SHIPPED_DATA / "incidents.csv").is_file(), reason="no shipped data")
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=[p.name for p in ALL_NOTEBOOKS])
 def test_notebook_runs_with_its_defaults_on_the_shipped_data(path, monkeypatch):
-    _run_in_process(path, {}, monkeypatch)
+    shown = _run_in_process(path, {}, monkeypatch)["__shown__"]
+    # the key findings open the report and the sources close it
+    assert shown[0].startswith("- ") and "not a complete count" in "".join(shown)
+    assert "Sources" in shown[-1] or "<table" in shown[-1]
 
 
 @pytest.mark.parametrize(("parameters", "message"), [
@@ -270,24 +280,36 @@ def test_attack_tempo_refuses_an_unknown_weapon(sample_data_dir, monkeypatch):
                         monkeypatch)
 
 
-@pytest.mark.parametrize(("path", "parameters"), [
+@pytest.mark.parametrize(("path", "parameters", "expected"), [
     pytest.param("01_attack_tempo.ipynb", {"weapon_types": ["mortar"], "freq": "M"},
+                 "At least one attack falls in 1 of the 60 months.",
                  id="01 one weapon, by month"),
     pytest.param("01_attack_tempo.ipynb", {"weapon_types": ["other_unknown"], "freq": "D"},
+                 "No recorded incident matches this selection: there is nothing to count.",
                  id="01 nothing selected"),
     pytest.param("01_attack_tempo.ipynb", {"site_ids": ["test-outpost"],
                                            "event_categories": ["ceasefire"]},
+                 "No political event of the selected categories falls in the period.",
                  id="01 a site without coordinates"),
-    pytest.param("02_event_study.ipynb", {"event_categories": ["ceasefire"]}, id="02 no event"),
+    pytest.param("02_event_study.ipynb", {"event_categories": ["ceasefire"]},
+                 "No event matches the selection (categories, event ids and dates)",
+                 id="02 no event"),
     pytest.param("02_event_study.ipynb", {"event_ids": ["2021-04-07-test"], "country": "",
-                                          "start_date": "2019-10-01"}, id="02 one event"),
-    pytest.param("03_profile.ipynb", {"site_id": "test-outpost"}, id="03 site in Syria"),
+                                          "start_date": "2019-10-01"},
+                 "1 window pair holds no recorded attack at all, before or after.",
+                 id="02 one event"),
+    pytest.param("03_profile.ipynb", {"site_id": "test-outpost"},
+                 "**Coordinates:** not recorded in the gazetteer", id="03 site in Syria"),
     pytest.param("03_profile.ipynb", {"site_id": "", "actor_id": "test-front",
-                                      "start_date": "2021-01-01"}, id="03 actor, no attacks"),
+                                      "start_date": "2021-01-01"},
+                 "No attack is recorded here, so there are no casualties to report.",
+                 id="03 actor, no attacks"),
 ])
-def test_notebook_runs_on_edge_selections(path, parameters, sample_data_dir, monkeypatch):
-    _run_in_process(NOTEBOOKS / path, {"data_dir": str(sample_data_dir), **parameters},
-                    monkeypatch)
+def test_notebook_runs_on_edge_selections(path, parameters, expected, sample_data_dir,
+                                          monkeypatch):
+    namespace = _run_in_process(NOTEBOOKS / path,
+                                {"data_dir": str(sample_data_dir), **parameters}, monkeypatch)
+    assert any(expected in text for text in namespace["__shown__"]), expected
 
 
 # --- figure behaviour the notebooks rely on -------------------------------------------------

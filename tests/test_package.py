@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import subprocess
 import sys
+
+import pytest
 
 import sitrep_analysis
 
@@ -34,3 +38,12 @@ def test_three_lines_give_the_timeline_the_forest_plot_and_the_map():
                sa.event_forest_figure(sa.event_windows(data.incidents, in_2020_2021)),
                sa.incident_map_figure(data.incidents)]
     assert [len(f.data) > 0 for f in figures] == [True, True, True]
+
+
+@pytest.mark.parametrize("name", ["analysis", "figures", "narrative", "render", "schedule"])
+def test_doctests(name):
+    """The examples in docstrings run and give what they show."""
+    module = importlib.import_module(f"sitrep_analysis.{name}")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

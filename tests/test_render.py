@@ -258,7 +258,7 @@ def test_declared_parameters_as_papermill_reports_them(declaring):
     assert declared["window_days"].expected() == "an integer (default 30)"
 
 
-def test_good_values_are_converted(declaring, tmp_path, no_kernel):
+def test_good_values_are_converted(declaring, tmp_path):
     values = check_parameters(declaring, {
         "window_days": "30", "weapon_types": "rocket, drone", "event_ids": '["x", "y"]',
         "ratio": "2", "show_map": "false", "data_dir": str(tmp_path), "limit": "None",
@@ -272,7 +272,6 @@ def test_good_values_are_converted(declaring, tmp_path, no_kernel):
     assert check_parameters(declaring, {"window_days": 7, "weapon_types": ("ied",),
                                         "data_dir": "", "event_ids": ""}) == {
         "window_days": 7, "weapon_types": ["ied"], "data_dir": None, "event_ids": []}
-    assert no_kernel == []
 
 
 @pytest.mark.parametrize(("given", "message"), [
@@ -315,12 +314,11 @@ def test_bad_parameters_are_refused_before_any_kernel(declaring, no_kernel, give
     assert time.perf_counter() - started < 1.0
     assert message in str(raised.value)
     assert str(declaring) in str(raised.value).splitlines()[0]
-    assert isinstance(raised.value, RenderError)
     assert no_kernel == []
     assert not declaring.with_suffix(".html").exists()
 
 
-def test_every_problem_is_listed(declaring, no_kernel):
+def test_every_problem_is_listed(declaring):
     with pytest.raises(ParameterError) as raised:
         check_parameters(declaring, {"window_days": "x", "start_dat": "2020-01-01"})
     assert "2 parameter problems; the notebook was not run" in str(raised.value)
@@ -333,6 +331,7 @@ def test_a_notebook_without_parameters_refuses_any(tmp_path, no_kernel):
     nbformat.write(notebook, tmp_path / "plain.ipynb")
     with pytest.raises(ParameterError, match="the notebook declares no parameters"):
         render_notebook(tmp_path / "plain.ipynb", tmp_path / "plain.html", {"x": "2"})
+    assert no_kernel == []
 
 
 def test_render_command_refuses_bad_parameters_with_exit_2(declaring, tmp_path, monkeypatch,

@@ -7,7 +7,6 @@ report data (tests/sample_data.py); they do not depend on the repository's noteb
 
 from __future__ import annotations
 
-import doctest
 import fcntl
 import json
 import re
@@ -235,11 +234,6 @@ def test_workers_are_spawned_when_threads_are_running():
     finally:
         stop.set()
         thread.join()
-
-
-def test_doctests():
-    result = doctest.testmod(sitrep_analysis.schedule, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
 
 
 # --- runs -----------------------------------------------------------------------------------

@@ -53,12 +53,10 @@ def selector_kept(selector: str, allowed: set[str]) -> bool:
 
 
 def split_selectors(prelude: list) -> list[str]:
-    """A rule's selector list, split at top-level commas."""
+    """A rule's selector list, split at top-level commas (a comma inside ``:not(...)`` sits in
+    a function token, so it never splits)."""
     parts, current = [], []
     for token in prelude:
-        if token.type == "() block" or token.type == "function":
-            current.append(tinycss2.serialize([token]))
-            continue
         if token.type == "literal" and token.value == ",":
             parts.append("".join(current).strip())
             current = []
