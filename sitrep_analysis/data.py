@@ -14,7 +14,6 @@ import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -245,17 +244,28 @@ def _fingerprint(data_dir: Path) -> tuple:
     return tuple(stats)
 
 
-@cache
-def _load_cached(data_dir: Path, fingerprint: tuple) -> Dataset:
-    frames = _finish(_validate_dir(data_dir))
-    return Dataset(data_dir, **frames)
+#: The last dataset loaded from each directory, with the fingerprint (sizes and modification
+#: times) it was loaded at: an edited file is read again, and replaces the older copy.
+_LOADED: dict[Path, tuple[tuple, Dataset]] = {}
 
 
 def load_all(data_dir: str | os.PathLike | None = None) -> Dataset:
     """Every table of a data directory (default: the shipped data), validated and typed."""
     path = Path(data_dir) if data_dir is not None else default_data_dir()
     path = path.resolve()
-    return _load_cached(path, _fingerprint(path)).copy()
+    fingerprint = _fingerprint(path)
+    held = _LOADED.get(path)
+    if held is None or held[0] != fingerprint:
+        held = (fingerprint, Dataset(path, **_finish(_validate_dir(path))))
+        _LOADED[path] = held
+    return held[1].copy()
+
+
+def validate_dir(data_dir: str | os.PathLike) -> None:
+    """Check a data directory as :func:`load_all` does, raising :class:`DataValidationError`,
+    but keep nothing: for a folder about to be moved or deleted, such as an import's staging
+    folder."""
+    _finish(_validate_dir(Path(data_dir).resolve()))
 
 
 def load_incidents(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
