@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES, Field, Table
+from sitrep_analysis.analysis import in_coverage_period
+from sitrep_analysis.columns import FIELDS, TABLES, Field, Table
 
 LIST_SEPARATOR = ";"
 
@@ -162,9 +163,7 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
         ),
         "in_coverage_period": (
             ("incident_date",),
-            lambda f: f["incident_date"].between(pd.Timestamp(COVERAGE_START),
-                                                 pd.Timestamp(COVERAGE_END)) | f[
-                "incident_date"].isna(),
+            lambda f: in_coverage_period(f["incident_date"]) | f["incident_date"].isna(),
         ),
         "start_not_after_end": (
             ("event_start_date", "event_date"),
