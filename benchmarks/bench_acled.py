@@ -9,7 +9,8 @@ temporary folder, then times, each in a fresh Python process and ``--repeat`` ti
   the dates and coordinates, drop unreadable and repeated rows, apply the selection rules
   (the same RE2 patterns, stems, bases and radii as :mod:`sitrep_analysis.acled`), count
   attacks per week;
-- ``sitrep``: :func:`read_acled` (no cache) + :func:`select_attacks` + :func:`weekly_counts`,
+- ``sitrep``: :func:`read_acled` (no cache) + :func:`select_attacks` + the workbook's
+  :func:`~sitrep_analysis.analysis.attack_counts` by week,
   which also words a reason for every candidate row and collects every rejected row;
 - ``sitrep import``: the whole :func:`import_acled` (mapping, matching, writing and
   validating the data directory, no cache);
@@ -43,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from sitrep_analysis import acled  # noqa: E402
+from sitrep_analysis.analysis import attack_counts, in_coverage_period  # noqa: E402
 from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START  # noqa: E402
 
 
@@ -160,11 +162,12 @@ def worker(task: str, path: Path, scratch: Path) -> dict:
         started = time.perf_counter()
         export = acled.read_acled(path, use_cache=False)
         report = acled.select_attacks(export, sites)
-        kept = report.loc[report["selected"] & acled.in_coverage(report["event_date"]),
-                          "event_date"]
-        counts = acled.weekly_counts(kept)
+        kept = report.loc[report["selected"] & in_coverage_period(report["event_date"]),
+                          ["event_date"]].rename(columns={"event_date": "incident_date"})
+        counts = attack_counts(kept, freq="W")
         seconds = time.perf_counter() - started
-        weeks = {f"{week:%Y-%m-%d}": int(n) for week, n in counts.items() if n}
+        weeks = {f"{week:%Y-%m-%d}": int(n) for week, n in
+                 zip(counts["period_start"], counts["attacks_count"], strict=True) if n}
     elif task == "import":
         load_sites()
         started = time.perf_counter()

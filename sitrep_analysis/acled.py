@@ -136,6 +136,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from sitrep_analysis.analysis import in_coverage_period
 from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES
 from sitrep_analysis.schema import split_list
 
@@ -148,7 +149,6 @@ __all__ = [
     "read_acled",
     "select_attacks",
     "to_incidents",
-    "weekly_counts",
 ]
 
 #: Columns the importer needs; a file without any of them is not an ACLED export.
@@ -243,10 +243,11 @@ WEAPON_SUB_EVENT = {"Air/drone strike": "drone", "Remote explosive/landmine/IED"
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12}
 #: A count before a weapon word, with up to two words between (not "of" or "the"):
-#: "at least 11 ballistic missiles", "two drones", "around 18 Katyusha rockets".
+#: "at least 11 ballistic missiles", "two drones", "around 18 Katyusha rockets"; a calibre
+#: ("107 mm rockets") is not a count.
 _PROJECTILE_COUNT = re.compile(
     r"\b(?:(?P<q>at least|more than|over|up to|as many as|around|about|approximately|some|"
-    r"nearly|almost)\s+)?(?P<n>\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\s+"
+    r"nearly|almost)\s+)?(?P<n>\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")(?!\s*mm\b)\s+"
     r"(?:(?!of\b|the\b)[A-Za-z0-9\-]+\s+){0,2}?"
     r"(?P<w>rockets?|missiles?|drones?|mortar\s+(?:shells|rounds|bombs)|mortars|shells|"
     r"projectiles|IEDs|explosive devices)\b", re.IGNORECASE)
@@ -255,7 +256,6 @@ _FLOOR, _CEILING = ("at least", "more than", "over"), ("up to", "as many as")
 CACHE_VERSION = "1"
 REPORT_FILES = {"report": "import_report.csv", "rejected": "import_rejected.csv",
                 "matches": "import_matches.csv", "summary": "import_summary.json"}
-COVERAGE = (pd.Timestamp(COVERAGE_START), pd.Timestamp(COVERAGE_END))
 
 
 class AcledFormatError(ValueError):
@@ -732,9 +732,6 @@ def _type_rows(table: pa.Table) -> tuple[pa.Table, list[dict]]:
         fatalities = fatalities.result()
         repeats = repeats.result()
     missing = pc.equal(ids, "").to_numpy(zero_copy_only=False)
-    duplicate = np.zeros(len(ids), bool)
-    if repeats:  # rare: only then find which rows repeat an id
-        duplicate = pd.Series(pd.array(ids)).duplicated(keep="first").to_numpy() & id_ok
     date_reasons = {1: "event_date is in none of ACLED's date forms",
                     2: "event_date disagrees with the year column",
                     3: "event_date is not a real date"}
@@ -742,7 +739,6 @@ def _type_rows(table: pa.Table) -> tuple[pa.Table, list[dict]]:
         ("event_id_cnty", missing, "event_id_cnty is missing"),
         ("event_id_cnty", ~missing & ~id_ok,
          "event_id_cnty is not an ACLED id (three capital letters, then digits)"),
-        ("event_id_cnty", duplicate, "event_id_cnty repeats an earlier row's"),
         ("year", year < 0, "year is not a four-digit year"),
         *(("event_date", (date_problems == code) & (year >= 0), reason)
           for code, reason in date_reasons.items()),
@@ -751,10 +747,16 @@ def _type_rows(table: pa.Table) -> tuple[pa.Table, list[dict]]:
         ("fatalities", fatalities < 0, "fatalities is not a whole number"),
     ]
     bad = np.zeros(table.num_rows, bool)
+    for _, failed, _ in checks:
+        bad |= failed
+    if repeats:  # rare: only then find which rows repeat the id of an earlier readable row
+        readable_ids = pd.Series(pd.array(ids)).mask(bad)
+        duplicate = readable_ids.duplicated(keep="first").to_numpy() & ~bad
+        checks.append(("event_id_cnty", duplicate, "event_id_cnty repeats an earlier row's"))
+        bad |= duplicate
     rejected: list[dict] = []
     rows = table["row"].to_numpy()
     for column, failed, reason in checks:
-        bad |= failed
         for position in np.flatnonzero(failed):
             rejected.append({"row": int(rows[position]),
                              "event_id_cnty": ids[int(position)].as_py(), "column": column,
@@ -1036,23 +1038,6 @@ def _exclusion_reasons(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(reasons, index=frame.index, dtype=object).astype(str)
 
 
-def in_coverage(dates: pd.Series) -> pd.Series:
-    """Whether each date lies in the incidents table's coverage period."""
-    return dates.between(*COVERAGE)
-
-
-def weekly_counts(dates: pd.Series) -> pd.Series:
-    """Attacks per week (weeks start on Monday, as in the workbook), indexed by the Monday;
-    weeks without attacks inside the span are 0."""
-    dates = pd.to_datetime(pd.Series(dates)).dropna()
-    if dates.empty:
-        return pd.Series(dtype="int64", name="attacks_count")
-    mondays = dates.dt.normalize() - pd.to_timedelta(dates.dt.dayofweek, unit="D")
-    counts = mondays.value_counts().sort_index()
-    full = pd.date_range(counts.index.min(), counts.index.max(), freq="7D")
-    return counts.reindex(full, fill_value=0).rename("attacks_count").rename_axis("week_start")
-
-
 # --- mapping to the incidents layout ---------------------------------------------------------
 
 def _slug(text: str) -> str:
@@ -1219,8 +1204,8 @@ def to_incidents(selected: pd.DataFrame, sites: pd.DataFrame, actors: pd.DataFra
     - ``site_id``: see :func:`_assign_sites`; ``site_name``: ACLED's ``location``;
       ``latitude``/``longitude``: ACLED's (``province`` comes from the site when loaded);
     - ``weapon_type``/``weapon_detail``: see :func:`_weapons`; projectile counts from the notes;
-    - ``target_kind``: from the site's kind (route -> convoy; a new site -> convoy when the
-      notes say convoy, else other);
+    - ``target_kind``: from the site's kind (route -> convoy); on a site the import adds, from
+      the row's own notes (convoy when they say so, else other);
     - killed counts: 0 when ACLED records no fatality at all; otherwise empty, since ACLED's
       ``fatalities`` counts everyone (attackers too) without nationality, and
       ``casualties_note`` says so. Wounded counts stay empty (ACLED records no injuries);
@@ -1241,6 +1226,11 @@ def to_incidents(selected: pd.DataFrame, sites: pd.DataFrame, actors: pd.DataFra
     target = site_kind.map({"air_base": "base", "military_base": "base", "airport": "airport",
                             "diplomatic": "diplomatic", "district": "diplomatic",
                             "route": "convoy"}).fillna("other")
+    # a site the import adds is shared by every row at that place: each row's own notes
+    # say whether it hit a convoy
+    on_new_site = site_id.isin(new_sites["site_id"]).to_numpy()
+    own_convoy = _contains(rows["notes"], CONVOY).to_numpy()
+    target = target.mask(on_new_site, np.where(own_convoy, "convoy", "other"))
     weapon, weapon_detail = _weapons(rows["sub_event_type"].astype(str), rows["notes"])
     low, high, phrase = _projectiles(rows["notes"])
     weapon_detail = phrase.fillna(weapon_detail)
@@ -1405,9 +1395,9 @@ def match_incidents(imported: pd.DataFrame, curated: pd.DataFrame,
 def _differences(imp: pd.Series, cur: pd.Series, imp_killed: object,
                  cur_killed: object) -> list[str]:
     found = []
-    weapons = str(imp.get("weapon_type")), str(cur.get("weapon_type"))
-    if "other_unknown" not in weapons and weapons[0] != weapons[1] and "nan" not in weapons \
-            and "<NA>" not in weapons:
+    weapons = imp.get("weapon_type"), cur.get("weapon_type")
+    known = all(pd.notna(weapon) and weapon != "other_unknown" for weapon in weapons)
+    if known and weapons[0] != weapons[1]:
         found.append(f"weapon_type: imported {weapons[0]}, curated {weapons[1]}")
     if pd.notna(imp_killed) and pd.notna(cur_killed) and int(imp_killed) != int(cur_killed):
         found.append(f"killed: ACLED {int(imp_killed)}, curated {int(cur_killed)}")
@@ -1442,7 +1432,8 @@ class ImportResult:
             "candidates": len(self.report),
             "selected": int(selected.sum()),
             "not_selected": int((~selected).sum()),
-            "outside_coverage": int((selected & ~in_coverage(self.report["event_date"])).sum())
+            "outside_coverage": int(
+                (selected & ~in_coverage_period(self.report["event_date"])).sum())
             if len(self.report) else 0,
             "written": len(self.incidents),
             **{f"matches_{name}": int(status.get(name, 0))
@@ -1519,7 +1510,7 @@ def import_acled(path: str | os.PathLike, country: str = "Iraq",
     Raises :class:`AcledFormatError` when the file is not an ACLED export and
     :class:`FileExistsError` when ``out_dir`` holds something else.
     """
-    from sitrep_analysis.data import default_data_dir, load_all
+    from sitrep_analysis.data import default_data_dir, load_all, validate_dir
 
     started = time.perf_counter()
     if country not in (FIELDS["country"].allowed or {}):
@@ -1531,7 +1522,7 @@ def import_acled(path: str | os.PathLike, country: str = "Iraq",
     curated = load_all(base)
     export = read_acled(path, country, cache_dir=cache_dir, use_cache=use_cache)
     report = select_attacks(export, curated.sites, radius_km=radius_km)
-    chosen = report[report["selected"] & in_coverage(report["event_date"])]
+    chosen = report[report["selected"] & in_coverage_period(report["event_date"])]
     incidents, new_sites, new_sources = to_incidents(
         chosen, curated.sites, curated.actors, radius_km=radius_km,
         known_sources=curated.sources["source_id"].astype(str))
@@ -1549,9 +1540,12 @@ def import_acled(path: str | os.PathLike, country: str = "Iraq",
     matches = match_incidents(with_deaths, comparable, curated.sites, period=period)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    # mkdtemp makes the folder private (0700); the data directory is as readable as the one
+    # it replaces, or as an ordinary new folder
+    staging.chmod(out.stat().st_mode & 0o777 if out.exists() else 0o755)
     try:
         _write_directory(staging, base, incidents, new_sites, new_sources)
-        load_all(staging)  # the workbook's own checks: never move an invalid directory in
+        validate_dir(staging)  # the workbook's own checks: never move an invalid folder in
         _write_descriptor(staging, export)
         result = ImportResult(out, export, report, incidents, matches)
         _write_reports(staging, result)

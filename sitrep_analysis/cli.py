@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from sitrep_analysis.columns import FIELDS
+
 DATA_DIR = click.argument("data_dir", required=False, type=click.Path(path_type=Path,
                                                                       file_okay=False))
 
@@ -155,7 +157,7 @@ def import_group() -> None:
 @import_group.command(name="acled")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--country", default="Iraq", show_default=True,
-              type=click.Choice(["Iraq", "Syria", "Jordan"]),
+              type=click.Choice(list(FIELDS["country"].allowed or ())),
               help="Country whose rows are imported.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Data directory to write (default: acled-<country>); an earlier import "

@@ -143,8 +143,14 @@ def test_reads_both_column_sets(path, layout, in_file, in_iraq, readable):
     ("IRQ980006", "12-3-20", "2020-03-12"),
 ])
 def test_every_date_form(new_export, old_export, event_id, written_as, expected):
+    raw = {}
+    for path in (NEW, OLD):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):  # the first row of an id is the one read
+                raw.setdefault(row["event_id_cnty"], row["event_date"])
+    assert raw[event_id] == written_as  # the fixture holds the form this case is about
     rows = pd.concat([new_export.rows, old_export.rows]).set_index("event_id_cnty")
-    assert rows.at[event_id, "event_date"] == pd.Timestamp(expected), written_as
+    assert rows.at[event_id, "event_date"] == pd.Timestamp(expected)
 
 
 def test_date_parser_uses_the_year_column_and_refuses_impossible_dates():
@@ -188,6 +194,37 @@ def test_unreadable_rows_are_rejected_with_row_and_reason(path, expected):
         index=False, name=None)) == expected
     refused = {event_id for _, event_id, _, _ in expected if event_id != "IRQ990001"}
     assert not set(export.rows["event_id_cnty"]) & refused
+
+
+def test_a_repeated_id_rejects_only_the_later_of_two_readable_rows(tmp_path):
+    """A row rejected for another reason does not take its id with it: a later readable row
+    with the same id is kept, and a second readable repeat is the one rejected."""
+    with OLD.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, first = rows[0], rows[1]
+    unreadable, readable, repeat = list(first), list(first), list(first)
+    unreadable[header.index("event_date")] = "not a date"
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, unreadable, readable, repeat])
+    export = read_acled(path, use_cache=False)
+    assert export.rows["row"].tolist() == [3]
+    assert list(export.rejected[["row", "reason"]].itertuples(index=False, name=None)) == [
+        (2, "event_date is in none of ACLED's date forms"),
+        (4, "event_id_cnty repeats an earlier row's")]
+
+
+@pytest.mark.parametrize("path", [NEW, OLD], ids=["2023 columns", "pre-2023 columns"])
+def test_a_file_read_in_parallel_parts_gives_the_same_rows(path, monkeypatch):
+    """Large files are read as one byte range per core: the fixtures, forced through that
+    path on 2 and on 5 "cores", give the rows and rejections of the one-part read."""
+    whole = read_acled(path, use_cache=False)
+    monkeypatch.setattr(acled, "_SPLIT_BYTES", 0)
+    for cores in (2, 5):
+        monkeypatch.setattr(acled.os, "cpu_count", lambda cores=cores: cores)
+        parts = read_acled(path, use_cache=False)
+        pd.testing.assert_frame_equal(parts.rows, whole.rows)
+        pd.testing.assert_frame_equal(parts.rejected, whole.rejected)
 
 
 def test_malformed_lines_and_line_breaks_in_values_keep_row_numbers(tmp_path):
@@ -379,20 +416,64 @@ def test_selected_rows_map_to_incidents(imported, event_id, site_id, site_name, 
     assert (None if pd.isna(row["projectiles_high"]) else row["projectiles_high"]) == high
 
 
-@pytest.mark.parametrize(("sub_event", "notes", "weapon"), [
-    ("Shelling/artillery/missile attack", "3 Katyusha rockets hit the base", "rocket"),
-    ("Shelling/artillery/missile attack", "two mortar shells fell near the base", "mortar"),
-    ("Shelling/artillery/missile attack", "Iran fired ballistic missiles", "ballistic_missile"),
-    ("Shelling/artillery/missile attack", "the base was attacked", "other_unknown"),
-    ("Air/drone strike", "an attack targeted the base", "drone"),
-    ("Remote explosive/landmine/IED", "a convoy was hit", "ied"),
-    ("Remote explosive/landmine/IED", "a roadside bomb struck a convoy", "ied"),
-    ("Air/drone strike", "a UAV fell near the airport", "drone"),
+def test_rows_sharing_a_new_place_keep_their_own_target_kind(tmp_path, curated_dir):
+    """Two attacks at a place the gazetteer lacks: the convoy one is a convoy attack, the
+    other not, whichever comes first."""
+    with NEW.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    car = next(row for row in rows if row[0] == "IRQ990006")
+    convoy = list(car)
+    convoy[0] = "IRQ990099"
+    notes = header.index("notes")
+    convoy[notes] = "On 8 July 2021, an IED struck a coalition logistics convoy near Nasiriyah."
+    for order in ([car, convoy], [convoy, car]):
+        path = tmp_path / "export.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, *order])
+        result = import_acled(path, out_dir=tmp_path / "out", base_dir=curated_dir,
+                              use_cache=False)
+        kinds = result.incidents.set_index("acled_event_id")["target_kind"]
+        assert (kinds["IRQ990006"], kinds["IRQ990099"]) == ("other", "convoy")
+
+
+@pytest.mark.parametrize(("notes", "low", "high"), [
+    ("at least 11 ballistic missiles struck the base", 11, None),
+    ("three 107 mm rockets hit the base", 3, 3),
+    ("107 mm rockets hit the base", None, None),      # a calibre, not a count
+    ("122mm Katyusha rockets landed nearby", None, None),
+    ("up to 12 drones were launched", None, 12),
+    ("about 10 rockets", None, None),
 ])
-def test_weapon_from_the_notes_then_the_sub_event_type(sub_event, notes, weapon):
-    found, detail = acled._weapons(pd.Series([sub_event]), pd.Series([notes]))
-    assert found[0] == weapon
-    assert detail[0]
+def test_projectile_counts_from_notes(notes, low, high):
+    from sitrep_analysis.acled import _projectiles
+
+    lows, highs, _ = _projectiles(pd.Series([notes]))
+    assert (None if pd.isna(lows[0]) else lows[0], None if pd.isna(highs[0]) else highs[0]) == (
+        low, high)
+
+
+@pytest.mark.parametrize(("sub_event", "notes", "weapon", "detail"), [
+    ("Shelling/artillery/missile attack", "3 Katyusha rockets hit the base", "rocket",
+     "notes: Katyusha"),
+    ("Shelling/artillery/missile attack", "two mortar shells fell near the base", "mortar",
+     "notes: mortar"),
+    ("Shelling/artillery/missile attack", "Iran fired ballistic missiles", "ballistic_missile",
+     "notes: ballistic missiles"),
+    ("Shelling/artillery/missile attack", "the base was attacked", "other_unknown",
+     "ACLED sub-event type: Shelling/artillery/missile attack"),
+    ("Air/drone strike", "an attack targeted the base", "drone",
+     "ACLED sub-event type: Air/drone strike"),
+    ("Remote explosive/landmine/IED", "a convoy was hit", "ied",
+     "ACLED sub-event type: Remote explosive/landmine/IED"),
+    ("Remote explosive/landmine/IED", "a roadside bomb struck a convoy", "ied",
+     "notes: roadside bomb"),
+    ("Air/drone strike", "a UAV fell near the airport", "drone",
+     "notes: UAV"),
+])
+def test_weapon_from_the_notes_then_the_sub_event_type(sub_event, notes, weapon, detail):
+    found, detail_found = acled._weapons(pd.Series([sub_event]), pd.Series([notes]))
+    assert (found[0], detail_found[0]) == (weapon, detail)
 
 
 def test_acled_attributes_never_claims(imported):
@@ -432,6 +513,15 @@ def test_the_written_directory_validates_and_holds_the_curated_tables(imported, 
     descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["licenses"][0]["name"] == "ACLED-terms-of-use"
     assert {r["path"] for r in descriptor["resources"]} == {t.filename for t in TABLES.values()}
+
+
+def test_the_written_directory_is_readable_and_the_staging_folder_is_not_kept(imported):
+    from sitrep_analysis import data
+
+    assert imported.out_dir.stat().st_mode & 0o777 == 0o755  # not mkdtemp's private 0700
+    # the staging folder was checked without entering the loaders' cache
+    assert not [path for path in data._LOADED if path.name.startswith(".acled-iraq.")]
+    assert not list(imported.out_dir.parent.glob(".acled-iraq.*"))
 
 
 def test_the_written_datapackage_is_valid_frictionless(imported):
