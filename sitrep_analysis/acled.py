@@ -34,7 +34,8 @@ Notes: ACLED's quirks, as real exports show them
   present) fixes the century of a two-digit year, and a date whose year disagrees with it is
   rejected rather than guessed.
 - ``inter1``, ``inter2`` and ``interaction`` are integer codes in older files (``3``, ``8``,
-  ``38``) and text in newer ones (``Political militia``); the codes are turned into the labels.
+  ``38``) and text in newer ones (``Political militia``); ``inter1`` and ``inter2`` codes are
+  turned into the labels (the selection reads ``inter1``), ``interaction`` is kept as written.
 - Actor names carry year ranges that change between releases:
   ``Military Forces of the United States (2017-)``, later ``(2021-)``. Actors are matched on
   the name without its year range; a parenthesis that is not a year range is part of the name
