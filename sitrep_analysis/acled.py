@@ -1575,7 +1575,8 @@ def _write_directory(folder: Path, base: Path, incidents: pd.DataFrame,
                      new_sites: pd.DataFrame, new_sources: pd.DataFrame) -> None:
     """The data directory: imported incidents, curated tables copied, sites and sources
     extended, claims empty (the curated claims are about curated incidents)."""
-    for name in ("political_events", "troop_levels", "actors", "reported_tallies"):
+    for name in ("political_events", "troop_levels", "actors", "actor_memberships",
+                 "reported_tallies"):
         source = base / TABLES[name].filename
         if source.is_file():
             shutil.copyfile(source, folder / TABLES[name].filename)

@@ -105,10 +105,12 @@ FIELDS: dict[str, Field] = _fields(
           "`sources`. Every incident, event, troop figure and claim has at least one.",
           pattern=ID_PATTERN),
     Field("curation_basis", "category", "Where the curator took the row from: the project's "
-          "reference fact sheets (gathered from the cited public reporting) or the curator's "
-          "own knowledge of the cited public reporting; `acled_import` marks rows "
-          "`sitrep import acled` wrote from an analyst's ACLED export (never in data/).",
+          "reference fact sheets (gathered from the cited public reporting), the cited reports "
+          "themselves as read by the curator, or the curator's own knowledge of the cited "
+          "public reporting; `acled_import` marks rows `sitrep import acled` wrote from an "
+          "analyst's ACLED export (never in data/).",
           allowed={"reference_sheet": "reference fact sheet",
+                   "cited_report": "read in the cited reports",
                    "curator_knowledge": "curator's knowledge of public reporting",
                    "acled_import": "imported from an ACLED export by `sitrep import acled`"}),
     Field("notes", "string", "Free-text remarks: quirks, caveats, what sources say verbatim."),
@@ -144,9 +146,16 @@ FIELDS: dict[str, Field] = _fields(
                    "state_military": "state armed forces or military command",
                    "state_body": "government, parliament or ministry",
                    "generic": "unspecified group named only by description"}),
-    Field("umbrella_ids", "id_list", "Umbrellas or coalitions the actor is reported to belong "
-          "to (ids of table `actors`). Membership is as reported, not verified.",
-          pattern=ID_PATTERN),
+    Field("umbrella_ids", "id_list", "Loader-derived from table `actor_memberships`: the "
+          "umbrellas or coalitions the actor is reported to belong to (ids of table `actors`). "
+          "Membership is as reported, not verified.", pattern=ID_PATTERN),
+    Field("membership_id", "string", "Identifier of one reported membership: the member's "
+          "actor id, `--`, the umbrella's actor id, e.g. `kataib-hezbollah--ircc`.",
+          pattern=r"[a-z0-9][a-z0-9_\-]*--[a-z0-9][a-z0-9_\-]*"),
+    Field("member_actor_id", "string", "The actor reported to belong to the umbrella (id in "
+          "table `actors`).", pattern=ID_PATTERN),
+    Field("umbrella_actor_id", "string", "The umbrella, front or coalition it is reported to "
+          "belong to (id in table `actors`).", pattern=ID_PATTERN),
     # --- incidents -----------------------------------------------------------------------
     Field("incident_date", "date", "Local date of the attack."),
     Field("incident_time_local", "time", "Local time of the attack when reported (Iraq: UTC+3).",
@@ -203,6 +212,15 @@ FIELDS: dict[str, Field] = _fields(
           "`unattributed`.",
           allowed={"claimed": "claimed", "attributed": "attributed by a third party",
                    "unattributed": "neither claimed nor attributed"}),
+    Field("confirmation_status", "category", "Who reports that the attack happened: the "
+          "strongest of the cited sources. The Islamic Resistance in Iraq claimed more attacks "
+          "than US officials confirmed, so analyses can count either way. Empty for imported "
+          "rows, which were not assessed.",
+          allowed={"us_coalition_official": "confirmed by US or coalition officials",
+                   "other_official": "reported by Iraqi, Kurdish, Syrian or Jordanian officials "
+                   "(not confirmed by US or coalition officials)",
+                   "media_only": "reported by the media only (no official confirmation cited)",
+                   "group_claim_only": "known only from a group's claim"}),
     Field("acled_event_id", "string", "ACLED's `event_id_cnty` of the same attack, when a cited "
           "report names it.", pattern=r"[A-Z]{3}\d+"),
     Field("coordinates_source", "category", "Loader-derived: whether the coordinates were "
@@ -221,7 +239,8 @@ FIELDS: dict[str, Field] = _fields(
                    "ceasefire": "ceasefire or truce", "strategic_dialogue":
                    "US-Iraq Strategic Dialogue round", "parliament_vote": "parliament vote",
                    "troop_announcement": "troop announcement", "iranian_strike": "Iranian strike",
-                   "other": "other"}),
+                   "coalition_talks": "Iraqi government statement or talks on the coalition's "
+                   "future", "other": "other"}),
     Field("title", "string", "Short title of the event or report."),
     Field("description", "string", "What happened, in a sentence or two."),
     Field("actor_ids", "id_list", "Actors taking part (ids of table `actors`).",
@@ -255,13 +274,40 @@ FIELDS: dict[str, Field] = _fields(
     Field("attacks_count", "integer", "Attacks counted in the period and scope.", unit="attacks",
           minimum=0),
     Field("count_qualifier", "category", "How the source qualifies the count.",
-          allowed={"exact": "as stated", "about": "about / almost", "more_than": "more than"}),
+          allowed={"exact": "as stated", "about": "about / almost", "more_than": "more than",
+                   "at_least": "at least"}),
     Field("tally_scope", "category", "Where the counted attacks happened.",
-          allowed={"iraq": "Iraq", "iraq_and_syria": "Iraq and Syria"}),
+          allowed={"iraq": "Iraq", "syria": "Syria", "iraq_and_syria": "Iraq and Syria",
+                   "iraq_syria_jordan": "Iraq, Syria and Jordan"}),
+    Field("counted_targets", "category", "What the count counts as an attack. A Pentagon count "
+          "of attacks on US and coalition forces leaves out roadside bombs on the Iraqi "
+          "contractors' convoys that carry coalition supplies; a count of attacks on US "
+          "interests includes them.",
+          allowed={"us_forces": "attacks on US and coalition forces and facilities (bases, "
+                   "diplomatic sites, airports; not convoys)",
+                   "us_interests": "attacks on US interests, convoys serving the coalition "
+                   "included"}),
+    Field("counted_by", "string", "The organisation whose count it is, e.g. `US Department of "
+          "Defense` (its spokespeople and officials speaking anonymously alike), `AFP`; the "
+          "person who gave it is in `notes`. Empty when the report does not say."),
+    Field("counter_kind", "category", "What kind of counter made the count.",
+          allowed={"us_officials": "US or coalition officials",
+                   "news_outlet": "a news agency's or newspaper's own running count",
+                   "monitor": "a monitoring group, think tank or security firm",
+                   "armed_group": "the attackers' own count of their claims",
+                   "unknown": "the report does not say whose count it is"}),
+    Field("tally_role", "category", "Whether the count is one of a counter's running totals, "
+          "differenced into the officials' rate between totals (timeline, event-study "
+          "coverage), or a one-off, second-hand or conflicting count shown in the coverage "
+          "table only.",
+          allowed={"series": "a running total, differenced into the officials' rate",
+                   "reference": "shown in the coverage table only"}),
     Field("iraq_attacks_count", "integer", "Of the attacks counted, those in Iraq, when the "
           "source splits them.", unit="attacks", minimum=0),
     Field("syria_attacks_count", "integer", "Of the attacks counted, those in Syria, when the "
           "source splits them.", unit="attacks", minimum=0),
+    Field("jordan_attacks_count", "integer", "Of the attacks counted, those in Jordan, when "
+          "the source splits them.", unit="attacks", minimum=0),
     Field("personnel_injured_count", "integer", "US personnel injured in the period, when the "
           "source gives it.", unit=_COUNT, minimum=0),
     # --- sources ---------------------------------------------------------------------------
@@ -311,8 +357,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
          "us_killed_count", "us_wounded_count", "coalition_killed_count",
          "coalition_wounded_count", "contractors_killed_count", "contractors_wounded_count",
          "iraqi_killed_count", "iraqi_wounded_count", "casualties_note", "claimed_by",
-         "attributed_to", "attributed_by", "attribution_status", "acled_event_id", "source_ids",
-         "curation_basis", "notes"],
+         "attributed_to", "attributed_by", "attribution_status", "confirmation_status",
+         "acled_event_id", "source_ids", "curation_basis", "notes"],
         ["incident_id", "incident_date", "date_precision", "country", "site_id", "site_name",
          "weapon_type", "target_kind", "attribution_status", "source_ids", "curation_basis"],
         "incident_id",
@@ -320,9 +366,14 @@ TABLES: dict[str, Table] = {t.name: t for t in (
                       ForeignKey("attributed_to", "actors"), ForeignKey("source_ids", "sources")),
         derived=("coordinates_source", "sources"),
         warnings=(
-            "Coverage: notable, publicly reported incidents, not a complete count. Officials "
-            "counted 25 attacks in Iraq in September 2020 alone and 46 in Iraq and Syria from "
-            "17 October to 9 November 2023 (table `reported_tallies`); most are not here.",
+            "Coverage is measured, not assumed: table `reported_tallies` holds the officials' "
+            "and trackers' running counts, and `sitrep validate` (or "
+            "`sitrep_analysis.coverage.tally_coverage`) sets each against the rows here. Where "
+            "officials counted attack by attack (September 2020, the first half of 2021, "
+            "October 2023 to early February 2024) the rows hold most of their count; where no "
+            "one counted, coverage is unknown, and 2022 to mid-2023 holds only notable attacks.",
+            "Attacks known only from a group's claim are kept, marked in `confirmation_status`; "
+            "the reports leave them out of counts unless asked, as officials did.",
             "An empty casualty cell means not reported; 0 means a source reported none.",
             "Province and coordinates left empty in the file are filled from the site's "
             "gazetteer entry by the loader (see `coordinates_source`).",
@@ -373,11 +424,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         "One count of attacks over a period, as an official or tracker reported it: the yardstick "
         "for how much of the whole the curated incidents hold.",
         ["tally_id", "as_of_date", "date_precision", "period_start", "period_end",
-         "attacks_count", "count_qualifier", "tally_scope", "iraq_attacks_count",
-         "syria_attacks_count", "personnel_injured_count", "source_ids", "curation_basis",
+         "attacks_count", "count_qualifier", "tally_scope", "counted_targets", "counted_by",
+         "counter_kind", "tally_role", "iraq_attacks_count", "syria_attacks_count",
+         "jordan_attacks_count", "personnel_injured_count", "source_ids", "curation_basis",
          "notes"],
         ["tally_id", "as_of_date", "date_precision", "period_start", "attacks_count",
-         "count_qualifier", "tally_scope", "source_ids", "curation_basis"],
+         "count_qualifier", "tally_scope", "counted_targets", "counter_kind", "tally_role",
+         "source_ids", "curation_basis"],
         "tally_id",
         foreign_keys=(ForeignKey("source_ids", "sources"),),
         derived=("sources",),
@@ -385,8 +438,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
                   "as an attack): compare a tally only with incidents of the same scope.",),
         row_rules={"period_within_as_of": "period_start is not after as_of_date, and period_end "
                    "(when given) not before period_start",
-                   "split_within_total": "iraq_attacks_count plus syria_attacks_count is at most "
-                   "attacks_count when the qualifier is `exact`"},
+                   "split_within_total": "iraq_attacks_count, syria_attacks_count and "
+                   "jordan_attacks_count add up to at most attacks_count when the qualifier is "
+                   "`exact`",
+                   "split_within_scope": "a country's split count is given only for a country "
+                   "the tally's scope includes"},
         optional=True,
     ),
     _table(
@@ -406,12 +462,32 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         "actors", "Actors",
         "One armed group, front, umbrella, state force or state body named in claims, "
         "attributions or events.",
-        ["actor_id", "actor_name", "aliases", "actor_kind", "umbrella_ids", "notes"],
+        ["actor_id", "actor_name", "aliases", "actor_kind", "source_ids", "notes"],
         ["actor_id", "actor_name", "actor_kind"],
         "actor_id",
-        foreign_keys=(ForeignKey("umbrella_ids", "actors"),),
+        foreign_keys=(ForeignKey("source_ids", "sources"),),
+        derived=("umbrella_ids", "sources"),
         warnings=("Front names and umbrella memberships are as reported; they overlap and "
                   "change.",),
+    ),
+    _table(
+        "actor_memberships", "Reported memberships of armed groups in umbrellas and fronts",
+        "One group reported to belong to one umbrella, front or coalition, with the reports "
+        "that say so. Where reports disagree (the IRCC's own lists name KH, AAH, KSS and "
+        "Nujaba; the May 2021 situation report names KH and Badr), each membership carries "
+        "only the reports that state it.",
+        ["membership_id", "member_actor_id", "umbrella_actor_id", "source_ids", "notes"],
+        ["membership_id", "member_actor_id", "umbrella_actor_id", "source_ids"],
+        "membership_id",
+        foreign_keys=(ForeignKey("member_actor_id", "actors"),
+                      ForeignKey("umbrella_actor_id", "actors"),
+                      ForeignKey("source_ids", "sources")),
+        derived=("sources",),
+        warnings=("Memberships are as reported, not verified; fronts and umbrellas overlap "
+                  "and change.",),
+        row_rules={"membership_id_names_both": "membership_id is member_actor_id, `--`, "
+                   "umbrella_actor_id"},
+        optional=True,
     ),
     _table(
         "sources", "Cited reports",
@@ -438,6 +514,12 @@ TABLES: dict[str, Table] = {t.name: t for t in (
                    "values; a projectiles range spans every claimed count"},
     ),
 )}
+
+#: Countries each ``tally_scope`` code counts (the split columns and coverage use it).
+TALLY_SCOPE_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "iraq": ("Iraq",), "syria": ("Syria",), "iraq_and_syria": ("Iraq", "Syria"),
+    "iraq_syria_jordan": ("Iraq", "Syria", "Jordan"),
+}
 
 #: Coverage period of the curated incidents.
 COVERAGE_START = "2019-10-01"

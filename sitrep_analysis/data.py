@@ -68,6 +68,7 @@ class Dataset:
     sources: pd.DataFrame
     claims: pd.DataFrame
     reported_tallies: pd.DataFrame
+    actor_memberships: pd.DataFrame
 
     def copy(self) -> Dataset:
         frames = {name: getattr(self, name).copy() for name in TABLES}
@@ -199,6 +200,8 @@ def _finish(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             ).astype("string")
         if table.name == "incidents":
             frame = _fill_from_sites(frame, frames["sites"])
+        if table.name == "actors":
+            frame["umbrella_ids"] = _umbrellas(frame["actor_id"], frames["actor_memberships"])
         for name in table.columns + table.derived:
             frame[name] = frame[name].astype(pandas_dtype(FIELDS[name]))
         out[table.name] = frame[list(table.columns + table.derived)]
@@ -219,6 +222,15 @@ def _citations(sources: pd.DataFrame) -> dict[str, str]:
             parts.append(str(row.url))
         citations[row.source_id] = ", ".join(parts)
     return citations
+
+
+def _umbrellas(actor_ids: pd.Series, memberships: pd.DataFrame) -> pd.Series:
+    """Each actor's umbrellas, `;`-separated in file order, from the memberships table."""
+    held: dict[str, list[str]] = {}
+    for member, umbrella in zip(memberships["member_actor_id"],
+                                memberships["umbrella_actor_id"], strict=True):
+        held.setdefault(str(member), []).append(str(umbrella))
+    return actor_ids.map(lambda actor: ";".join(held.get(str(actor), [])) or pd.NA)
 
 
 def _fill_from_sites(incidents: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:

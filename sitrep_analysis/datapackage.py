@@ -17,11 +17,12 @@ from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES
 DESCRIPTOR_NAME = "datapackage.json"
 
 COVERAGE = (
-    f"Notable, publicly reported attacks on US and coalition forces in Iraq from {COVERAGE_START} "
-    f"to {COVERAGE_END}, with the same groups' attacks in Syria and Jordan kept and marked; the "
-    "political events and troop figures a tempo analysis compares them with. Not a complete "
-    "count: officials counted many more attacks than are listed here. Every row names its "
-    "sources; where sources disagree, each value is in claims.csv."
+    f"Publicly reported attacks on US and coalition forces in Iraq from {COVERAGE_START} to "
+    f"{COVERAGE_END}, with the same groups' attacks in Syria and Jordan kept and marked; the "
+    "political events and troop figures a tempo analysis compares them with; and the officials' "
+    "running counts of attacks (reported_tallies.csv), against which the completeness of the "
+    "incidents is measured. Every row names its sources; where sources disagree, each value is "
+    "in claims.csv."
 )
 
 LICENSE = {
@@ -86,6 +87,9 @@ def _resource(table: Table, data_dir: Path) -> dict:
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
+        # stated, not sniffed: list cells hold many ";", which a sniffer can take for the
+        # delimiter
+        "dialect": {"delimiter": ",", "quoteChar": "\"", "doubleQuote": True, "header": True},
         "bytes": len(content),
         "hash": "sha256:" + hashlib.sha256(content).hexdigest(),
         "schema": schema,

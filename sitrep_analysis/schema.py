@@ -21,7 +21,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sitrep_analysis.analysis import in_coverage_period
-from sitrep_analysis.columns import FIELDS, TABLES, Field, Table
+from sitrep_analysis.columns import FIELDS, TABLES, TALLY_SCOPE_COUNTRIES, Field, Table
 
 LIST_SEPARATOR = ";"
 
@@ -186,10 +186,20 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
                | f["period_start"].isna()),
         ),
         "split_within_total": (
-            ("iraq_attacks_count", "syria_attacks_count", "attacks_count"),
+            ("iraq_attacks_count", "syria_attacks_count", "jordan_attacks_count",
+             "attacks_count"),
             lambda f: ~f["count_qualifier"].eq("exact").fillna(False)
             | (f["iraq_attacks_count"].fillna(0) + f["syria_attacks_count"].fillna(0)
-               <= f["attacks_count"]).fillna(True),
+               + f["jordan_attacks_count"].fillna(0) <= f["attacks_count"]).fillna(True),
+        ),
+        "split_within_scope": (
+            ("iraq_attacks_count", "syria_attacks_count", "jordan_attacks_count", "tally_scope"),
+            lambda f: _split_within_scope(f),
+        ),
+        "membership_id_names_both": (
+            ("membership_id", "member_actor_id", "umbrella_actor_id"),
+            lambda f: f["membership_id"].eq(f["member_actor_id"] + "--"
+                                            + f["umbrella_actor_id"]).fillna(True),
         ),
         "coordinates_complete": (
             ("latitude", "longitude", "coordinates_precision", "coordinates_basis"),
@@ -198,6 +208,16 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
         ),
     }
     return {name: rules[name] for name in table.row_rules}
+
+
+def _split_within_scope(frame: pd.DataFrame) -> pd.Series:
+    good = pd.Series(True, index=frame.index)
+    scope = frame["tally_scope"].astype("string")
+    for country in ("Iraq", "Syria", "Jordan"):
+        inside = scope.map(lambda code, c=country: c in TALLY_SCOPE_COUNTRIES.get(code, (c,)),
+                           na_action="ignore").astype("boolean").fillna(True)
+        good &= inside | frame[f"{country.lower()}_attacks_count"].isna()
+    return good
 
 
 def expected_attribution_status(frame: pd.DataFrame) -> pd.Series:

@@ -106,7 +106,7 @@ SITES = [
 #: Actors of the data directory (made up).
 ACTORS = [
     {"actor_id": "test-militia", "actor_name": "Test militia", "aliases": "TM",
-     "actor_kind": "militia", "umbrella_ids": "test-umbrella", "notes": "Made up"},
+     "actor_kind": "militia", "source_ids": "test-source", "notes": "Made up"},
     {"actor_id": "test-umbrella", "actor_name": "Test umbrella", "actor_kind": "umbrella"},
     {"actor_id": "test-front", "actor_name": "Test front", "actor_kind": "militia_front"},
 ]
@@ -139,6 +139,31 @@ INCIDENT_DETAILS: dict[str, dict[str, object]] = {
                    "casualties_note": "one US soldier killed, three wounded"},
     "2020-03-02": {"claimed_by": "test-umbrella", "casualties_note": "minor injuries"},
 }
+
+#: Reported memberships (made up): the militia belongs to the umbrella.
+MEMBERSHIPS = [
+    {"membership_id": "test-militia--test-umbrella", "member_actor_id": "test-militia",
+     "umbrella_actor_id": "test-umbrella", "source_ids": "test-source-2"},
+]
+
+#: The officials' running count (made up): 4 attacks in Iraq, Syria and Jordan from 1 to 10
+#: December 2019 and 5 by 31 December, all of them in Iraq (the split says so, so Iraq alone
+#: has the same count). The data hold 4 (12-03, 12-05, 12-08, 12-09) and then 1 (12-31): every
+#: December day is tallied and covered in full; January to March are not tallied.
+TALLIES = [
+    {"tally_id": "test-tally-12-10", "as_of_date": "2019-12-10", "date_precision": "day",
+     "period_start": "2019-12-01", "attacks_count": 4, "count_qualifier": "exact",
+     "tally_scope": "iraq_syria_jordan", "iraq_attacks_count": 4, "syria_attacks_count": 0,
+     "jordan_attacks_count": 0, "counted_targets": "us_forces", "counted_by": "Test ministry",
+     "counter_kind": "us_officials", "tally_role": "series", "source_ids": "test-source",
+     "curation_basis": "curator_knowledge"},
+    {"tally_id": "test-tally-12-31", "as_of_date": "2019-12-31", "date_precision": "day",
+     "period_start": "2019-12-01", "attacks_count": 5, "count_qualifier": "exact",
+     "tally_scope": "iraq_syria_jordan", "iraq_attacks_count": 5, "syria_attacks_count": 0,
+     "jordan_attacks_count": 0, "counted_targets": "us_forces", "counted_by": "Test ministry",
+     "counter_kind": "us_officials", "tally_role": "series", "source_ids": "test-source-2",
+     "curation_basis": "curator_knowledge"},
+]
 
 #: Actors named by events, by event date.
 EVENT_ACTORS = {"2019-12-29": "test-militia", "2020-01-08": "test-umbrella"}
@@ -204,7 +229,7 @@ def _write(directory: Path, table: str, rows: list[dict[str, object]]) -> None:
 
 
 def write_sample_data(directory: Path, *, hostile: bool = False) -> Path:
-    """Write the test dataset as a valid data directory (all seven CSVs); return it.
+    """Write the test dataset as a valid data directory (every table); return it.
 
     ``hostile=True`` appends :data:`HOSTILE_TEXTS` to the text fields of
     :data:`HOSTILE_FIELDS` (the data stay valid)."""
@@ -233,6 +258,8 @@ def write_sample_data(directory: Path, *, hostile: bool = False) -> Path:
         ],
         "sites": SITES,
         "actors": ACTORS,
+        "actor_memberships": MEMBERSHIPS,
+        "reported_tallies": TALLIES,
         "claims": CLAIMS,
         "incidents": incidents,
         "political_events": [

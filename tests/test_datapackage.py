@@ -48,7 +48,7 @@ def test_frictionless_catches_a_bad_value(tmp_path):
 def test_descriptor_describes_every_column_with_description_and_licence():
     descriptor = build_descriptor(SHIPPED_DATA)
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
-    assert "not a complete count" in descriptor["description"].lower()
+    assert "completeness of the incidents is measured" in descriptor["description"].lower()
     resources = {r["path"]: r for r in descriptor["resources"]}
     assert set(resources) == {t.filename for t in TABLES.values()}
     for table in TABLES.values():

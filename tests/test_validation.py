@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -157,7 +158,7 @@ def test_the_cli_prints_problems_and_exits_1(data_copy):
 def test_the_cli_summarizes_good_data():
     result = CliRunner().invoke(app, ["validate", str(VALID_DIR)])
     assert result.exit_code == 0, result.output
-    assert "incidents.csv             3 rows" in result.output
+    assert re.search(r"incidents\.csv +3 rows", result.output)
     assert "incidents from 2020-03-11 to 2020-04-02" in result.output
     assert "incidents per year: 2020 3" in result.output
     assert "with coordinates: 2 of 3 (67%)" in result.output
@@ -194,9 +195,38 @@ def test_a_tally_whose_split_exceeds_its_total_is_refused(data_copy):
     write_rows(data_copy / "reported_tallies.csv", header, [dict(
         tally_id="t1", as_of_date="2020-09-30", date_precision="day", period_start="2020-09-01",
         attacks_count="10", count_qualifier="exact", tally_scope="iraq_and_syria",
+        counted_targets="us_forces", counter_kind="us_officials", tally_role="series",
         iraq_attacks_count="8", syria_attacks_count="5", source_ids="src-a",
         curation_basis="reference_sheet")])
     with pytest.raises(DataValidationError, match=r"reported_tallies.csv, line 2, column "
                                                   r"attacks_count: value '10': "
-                                                  r"iraq_attacks_count plus"):
+                                                  r"iraq_attacks_count, syria_attacks_count and "
+                                                  r"jordan_attacks_count add up"):
         load_all(data_copy)
+
+
+def test_a_split_for_a_country_outside_the_scope_is_refused(data_copy):
+    header = list(TABLES["reported_tallies"].columns)
+    write_rows(data_copy / "reported_tallies.csv", header, [dict(
+        tally_id="t1", as_of_date="2020-09-30", date_precision="day", period_start="2020-09-01",
+        attacks_count="10", count_qualifier="about", tally_scope="iraq",
+        counted_targets="us_forces", counter_kind="news_outlet", tally_role="reference",
+        syria_attacks_count="2", source_ids="src-a", curation_basis="reference_sheet")])
+    with pytest.raises(DataValidationError, match=r"reported_tallies.csv, line 2, column "
+                                                  r"syria_attacks_count: value '2': a "
+                                                  r"country's split count is given only"):
+        load_all(data_copy)
+
+
+def test_a_membership_id_must_name_both_actors(data_copy):
+    set_cell("actor_memberships", 0, "membership_id", "group-y--someone-else")(data_copy)
+    with pytest.raises(DataValidationError, match=r"actor_memberships.csv, line 2, column "
+                                                  r"membership_id: value "
+                                                  r"'group-y--someone-else': membership_id is"):
+        load_all(data_copy)
+
+
+def test_umbrellas_are_derived_from_the_memberships():
+    actors = load_all(VALID_DIR).actors.set_index("actor_id")
+    assert actors.loc["group-y", "umbrella_ids"] == "umbrella-x"
+    assert pd.isna(actors.loc["umbrella-x", "umbrella_ids"])
