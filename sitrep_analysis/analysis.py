@@ -536,9 +536,15 @@ def select_incidents(
     site_ids: Codes = (),
     countries: Codes = (),
     sites: pd.DataFrame | None = None,
+    include_claim_only: bool = True,
 ) -> pd.DataFrame:
     """The incidents a report shows: dated from ``start`` to ``end`` (inclusive), of the given
     weapon types, at the given sites, in the given countries, oldest first.
+
+    ``include_claim_only=False`` leaves out attacks known only from a group's claim
+    (``confirmation_status`` ``group_claim_only``): the Islamic Resistance in Iraq claimed more
+    attacks than officials confirmed, and officials' tallies do not count those. Rows whose
+    confirmation was not assessed (imported data) are kept.
 
     Each list means "any of these"; an empty list, ``""`` or ``None`` means "all", and one
     string is one code (``countries="Iraq"``). Codes are checked before anything is selected:
@@ -558,6 +564,9 @@ def select_incidents(
                           ("country", places)):
         if codes:
             keep &= incidents[column].astype("string").isin(codes).fillna(False)
+    if not include_claim_only and "confirmation_status" in incidents:
+        keep &= ~incidents["confirmation_status"].astype("string").eq(
+            "group_claim_only").fillna(False)
     chosen = incidents[keep].sort_values(["incident_date", "incident_id"]
                                          if "incident_id" in incidents else "incident_date",
                                          kind="stable")

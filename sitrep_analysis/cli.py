@@ -44,7 +44,39 @@ def summarize(dataset) -> str:
         located = int(incidents["latitude"].notna().sum())
         lines.append(f"with coordinates: {located} of {len(incidents)} "
                      f"({located / len(incidents):.0%})")
+    if len(dataset.reported_tallies):
+        lines += coverage_lines(dataset)
     return "\n".join(lines)
+
+
+def coverage_lines(dataset) -> list[str]:
+    """The coverage table as text: each official tally against the incidents recorded in its
+    period, scope and kind of target (:func:`sitrep_analysis.coverage.tally_coverage`)."""
+    import pandas as pd
+
+    from sitrep_analysis.columns import code_label
+    from sitrep_analysis.coverage import tally_coverage
+
+    table = tally_coverage(dataset.incidents, dataset.reported_tallies)
+    lines = ["coverage: incidents recorded against officials' tallies (attacks known only "
+             "from a group's claim not counted)"]
+    for _, row in table.iterrows():
+        qualifier = row["count_qualifier"]
+        tallied = (f"{row['tallied_count']}" if qualifier == "exact"
+                   else f"{code_label('count_qualifier', qualifier)} {row['tallied_count']}")
+        ratio = "" if pd.isna(row["coverage_ratio"]) else f" = {row['coverage_ratio']:.0%}"
+        splits = [f"{country} {row[f'{country.lower()}_recorded_count']}/"
+                  f"{row[f'{country.lower()}_tallied_count']}"
+                  for country in ("Iraq", "Syria", "Jordan")
+                  if pd.notna(row[f"{country.lower()}_tallied_count"])]
+        targets = "convoys included" if row["counted_targets"] == "us_interests" else "no convoys"
+        by = f"  [{row['counted_by']}]" if pd.notna(row["counted_by"]) else ""
+        lines.append(
+            f"  {row['period_start']:%Y-%m-%d} to {row['period_end']:%Y-%m-%d}  "
+            f"{code_label('tally_scope', row['scope'])}, {targets}: "
+            f"{row['recorded_count']} of {tallied}{ratio}"
+            + (f" ({', '.join(splits)})" if splits else "") + by)
+    return lines
 
 
 @app.command()
