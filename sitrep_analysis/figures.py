@@ -81,6 +81,7 @@ EVENT_COLOURS: dict[str, str] = {
     "parliament_vote": "#88CCEE",     # cyan
     "troop_announcement": "#44AA99",  # teal
     "iranian_strike": "#999933",      # olive
+    "coalition_talks": "#AA4499",     # purple
     "other": "#DDCC77",               # sand
 }
 
@@ -148,13 +149,15 @@ def source_line(tables: Mapping[str, int], start: pd.Timestamp, end: pd.Timestam
     ... # doctest: +NORMALIZE_WHITESPACE
     Source: sitrep-analysis curated data, shown 2020-01-01 to 2020-03-31 (incidents cover
     2019-10-01 to 2024-09-30).<br>Attacks on US and coalition forces: 9 rows; US troop levels in
-    Iraq: 1 row.<br>Notable, publicly reported incidents: not a complete count.
+    Iraq: 1 row.<br>Coverage is measured against officials' running counts of attacks (see the
+    coverage table).
     """
     shown = "; ".join(f"{TABLES[name].title}: {count:,} row{'s' if count != 1 else ''}"
                       for name, count in tables.items())
     return (f"Source: sitrep-analysis curated data, shown {start:%Y-%m-%d} to {end:%Y-%m-%d} "
             f"(incidents cover {COVERAGE_START} to {COVERAGE_END}).<br>{shown}.<br>"
-            "Notable, publicly reported incidents: not a complete count.")
+            "Coverage is measured against officials' running counts of attacks (see the "
+            "coverage table).")
 
 
 def add_source_line(figure: go.Figure, text: str) -> None:
@@ -193,6 +196,7 @@ def timeline_figure(
     start: object = None,
     end: object = None,
     rolling: int | None = 4,
+    tally_intervals: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Attack tempo against political events and US troop levels, on one time axis.
 
@@ -205,6 +209,12 @@ def timeline_figure(
 
     - a line: the trailing mean of attacks over ``rolling`` periods (all weapons), on ``y``;
       ``None`` leaves it out.
+    - with ``tally_intervals`` (from :func:`sitrep_analysis.coverage.tally_intervals`, for the
+      same countries as ``incidents``): the officials' count per period as a dashed step line
+      over the bars (the difference between successive cumulative tallies, spread evenly over
+      the days between them), and the bars' background shaded by how much of that count the
+      data hold: green where at least 80%, orange below. Unshaded periods were not tallied:
+      their coverage is unknown.
 
     ``start`` and ``end`` default to the first and last incident.
     """
@@ -247,6 +257,10 @@ def timeline_figure(
                            "%{y:.2f} attacks<extra></extra>"),
             yaxis="y",
         ))
+
+    shading = []
+    if tally_intervals is not None:
+        shading = _add_officials_rate(figure, tally_intervals, first, last, freq, period)
 
     scope_label = category_label("scope", "us_iraq")
     for kind in ("reported", "announced_target"):
@@ -305,10 +319,65 @@ def timeline_figure(
                 "categoryarray": [category_label("category", c) for c in present][::-1],
                 "title": {"text": ""}, "ticks": "", "showline": False, "anchor": "x"},
     )
+    for shape in shading:
+        figure.add_shape(shape)
     add_source_line(figure, source_line(
         {"incidents": shown_incidents, "political_events": len(shown_events),
          "troop_levels": _figures_shown(troop_levels, first, last)}, first, last))
     return figure
+
+
+#: Shading of the bars' background by coverage of the officials' count, and the step line.
+COVERAGE_COLOURS = {"well": "rgba(0, 158, 115, 0.20)", "low": "rgba(230, 159, 0, 0.32)"}
+OFFICIALS_COLOUR = "#333333"
+
+
+def _add_officials_rate(figure: go.Figure, intervals: pd.DataFrame, first: pd.Timestamp,
+                        last: pd.Timestamp, freq: str, period: str) -> list[dict]:
+    """Draw the officials' count per period as a step line; return the coverage shading."""
+    from sitrep_analysis.coverage import WELL_COVERED, officials_per_period
+
+    shown = intervals[(intervals["segment_end"] >= first) & (intervals["segment_start"] <= last)]
+    if shown.empty:
+        return []
+    per_period = officials_per_period(shown, first, last, freq)
+    grid = pd.date_range(per_period["period_start"].min(), per_period["period_start"].max(),
+                         freq={"D": "D", "W": "W-MON", "M": "MS"}[freq])
+    line = per_period.set_index("period_start").reindex(grid)
+    words = [
+        "" if pd.isna(row.officials_count) else
+        (f"{row.officials_count:.1f} attacks counted by officials"
+         + ("" if row.tallied_days == row.period_days else
+            f" (estimated from {int(row.tallied_days)} of {int(row.period_days)} days)"))
+        for row in line.itertuples()]
+    figure.add_trace(go.Scatter(
+        x=grid, y=line["officials_count"], mode="lines", name=f"Officials' count per {period}",
+        legendgroup="attacks", connectgaps=False,
+        line={"color": OFFICIALS_COLOUR, "width": 2.5, "dash": "dot", "shape": "hvh"},
+        xperiod={"D": 86_400_000, "W": 7 * 86_400_000, "M": "M1"}[freq],
+        xperiod0="2000-01-03" if freq == "W" else "2000-01-01", xperiodalignment="middle",
+        customdata=words,
+        hovertemplate=f"{period.capitalize()} from %{{x|%Y-%m-%d}}: %{{customdata}}"
+                      "<extra></extra>",
+        yaxis="y",
+    ))
+    shapes = []
+    legend_done = {"well": False, "low": False}
+    for _, row in shown.iterrows():
+        ratio = row["coverage_ratio"]
+        kind = "well" if pd.notna(ratio) and ratio >= WELL_COVERED else "low"
+        shapes.append({
+            "type": "rect", "xref": "x", "yref": "y domain",
+            "x0": max(row["segment_start"], first),
+            "x1": min(row["segment_end"], last) + pd.Timedelta(days=1),
+            "y0": 0, "y1": 1, "fillcolor": COVERAGE_COLOURS[kind], "line": {"width": 0},
+            "layer": "below", "showlegend": not legend_done[kind], "legendgroup": "coverage",
+            "legendgrouptitle": {"text": "Coverage of the officials' count"},
+            "name": (f"data hold at least {WELL_COVERED:.0%}" if kind == "well"
+                     else f"data hold less than {WELL_COVERED:.0%}"),
+        })
+        legend_done[kind] = True
+    return shapes
 
 
 def _figures_shown(troop_levels: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> int:

@@ -41,7 +41,9 @@ __all__ = [
     "actor_fact_sheet",
     "casualty_summary",
     "casualty_table",
+    "coverage_findings",
     "coverage_notes",
+    "coverage_table",
     "event_sources",
     "event_study_findings",
     "event_study_method_notes",
@@ -196,6 +198,16 @@ def event_window_sentence(window: pd.Series | object) -> str:
     if row["beyond_coverage"]:
         text += (f" The windows reach outside the data's coverage ({COVERAGE_START} to "
                  f"{COVERAGE_END}), where a zero means not collected.")
+    verdict = row.get("coverage") if hasattr(row, "get") else None
+    if verdict == "low_coverage":
+        text += (f" The data hold only {row['coverage_ratio']:.0%} of the attacks officials "
+                 "counted in this period, so the counts are not used for conclusions.")
+    elif verdict == "partly_tallied":
+        text += (" Part of these windows lies where no official tallied attacks, so their "
+                 "coverage is unknown and the counts are not used for conclusions.")
+    elif verdict == "unknown":
+        text += (" No official tallied attacks in this period: coverage is unknown, so the "
+                 "counts are not used for conclusions.")
     return text
 
 
@@ -205,9 +217,8 @@ def event_window_sentences(windows: pd.DataFrame) -> str:
     (:func:`markdown_escape`)."""
     bullets = [f"- {markdown_escape(event_window_sentence(row))}"
                for _, row in windows.iterrows()]
-    bullets.append("- Counts are of notable, publicly reported incidents in the curated data, "
-                   "not of every attack; a rise or fall may reflect reporting as much as "
-                   "attacks.")
+    bullets.append("- Counts are of the attacks the data hold; only windows in well-covered "
+                   "periods (see Coverage) show the attacks rather than the reporting of them.")
     return "\n".join(bullets)
 
 
@@ -274,8 +285,88 @@ def _value_counts(values: pd.Series) -> pd.Series:
     return pd.Series(frame["n"].to_numpy(), index=frame["value"].to_numpy())
 
 
-_CAVEAT = ("These are notable, publicly reported incidents, not a complete count: quiet "
-           "periods in the data may not have been quiet.")
+_PROFILE_CAVEAT = ("Officials counted attacks for whole countries, never for one place or group, "
+                   "so how complete this profile is cannot be measured: a quiet period may not "
+                   "have been quiet.")
+_CAVEAT = ("Where no official tallied the attacks, the data's coverage is unknown: a quiet "
+           "period there may not have been quiet.")
+
+
+def coverage_findings(intervals: pd.DataFrame | None, start: object, end: object) -> str:
+    """One sentence on how much of the officials' count the data hold in a report's period.
+
+    ``intervals`` come from :func:`sitrep_analysis.coverage.tally_intervals` for the report's
+    countries: the officials' count between successive running totals. The sentence sums the
+    intervals the period touches (whole intervals), says how many reach the well-covered
+    share, and how many of the days shown no official tallied.
+    """
+    from sitrep_analysis.coverage import WELL_COVERED
+
+    first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    unknown = "a quiet period there may not have been quiet."
+    if intervals is None or intervals.empty:
+        return ("No official tally covers this selection of countries, so how much of the "
+                f"attacks the data hold is unknown: {unknown}")
+    inside = intervals[(intervals["segment_end"] >= first) & (intervals["segment_start"] <= last)]
+    if inside.empty:
+        return f"No official tally covers this period, so its coverage is unknown: {unknown}"
+    touched = inside.drop_duplicates(["interval_start", "interval_end"])
+    tallied = int(touched["tallied_count"].sum())
+    recorded = int(touched["recorded_count"].sum())
+    well = int((touched["coverage_ratio"] >= WELL_COVERED).sum())
+    tallied_days = int(sum((min(row.segment_end, last) - max(row.segment_start, first)).days + 1
+                           for row in inside.itertuples()))
+    total_days = (last - first).days + 1
+    share = f" ({recorded / tallied:.0%})" if tallied else ""
+    text = (f"Coverage, measured against the officials' own running counts: over the "
+            f"{_plural(len(touched), 'period')} between their totals that these dates touch, "
+            f"officials counted {tallied:,} attacks and the data hold {recorded:,}{share}; "
+            f"{well} of the {len(touched)} reach {WELL_COVERED:.0%}.")
+    if tallied_days < total_days:
+        text += (f" {total_days - tallied_days:,} of the {total_days:,} days shown lie in no "
+                 f"tallied period, so coverage there is unknown: {unknown}")
+    return text
+
+
+def coverage_table(coverage: pd.DataFrame, start: object = None,
+                   end: object = None) -> pd.DataFrame:
+    """The officials' tallies whose periods overlap ``start`` to ``end`` (default: all), each
+    against the incidents the data hold, for :func:`styled_table`. ``coverage`` is a
+    :func:`sitrep_analysis.coverage.tally_coverage` table. A ratio above 100% is shown as it
+    is: the data hold attacks the officials' count left out or the count was a floor."""
+    keep = pd.Series(True, index=coverage.index)
+    if start is not None:
+        keep &= coverage["period_end"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= coverage["period_start"] <= pd.Timestamp(end)
+    rows = coverage[keep]
+
+    def counted(row: pd.Series) -> str:
+        qualifier = row["count_qualifier"]
+        words = "" if qualifier == "exact" else f"{code_label('count_qualifier', qualifier)} "
+        return f"{words}{int(row['tallied_count']):,}"
+
+    def by_country(row: pd.Series) -> str:
+        return "; ".join(
+            f"{country}: {int(row[f'{country.lower()}_recorded_count']):,} of "
+            f"{int(row[f'{country.lower()}_tallied_count']):,}"
+            for country in ("Iraq", "Syria", "Jordan")
+            if pd.notna(row[f"{country.lower()}_tallied_count"]))
+
+    table = pd.DataFrame({
+        "Period": [f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in
+                   zip(rows["period_start"], rows["period_end"], strict=True)],
+        "Where": [code_label("tally_scope", code) for code in rows["scope"].astype(object)],
+        "What counts": [code_label("counted_targets", code)
+                        for code in rows["counted_targets"].astype(object)],
+        "Counted by": rows["counted_by"].fillna("").to_numpy(),
+        "Officials counted": [counted(row) for _, row in rows.iterrows()],
+        "Data hold": rows["recorded_count"].astype("int64").to_numpy(),
+        "Coverage": ["" if pd.isna(v) else f"{v:.0%}" for v in rows["coverage_ratio"]],
+        "By country (data of officials)": [by_country(row) for _, row in rows.iterrows()],
+    }).astype("string")
+    table.index = pd.RangeIndex(1, len(table) + 1)
+    return table
 
 
 # --- new since the last report --------------------------------------------------------------------
@@ -388,13 +479,17 @@ def _casualty_words(incidents: pd.DataFrame, who: str = "us") -> str | None:
 def tempo_findings(incidents: pd.DataFrame, events: pd.DataFrame, start: object, end: object,
                    freq: str = "W", *, weapon_types: Sequence[str] = (),
                    site_ids: Sequence[str] = (), event_categories: Sequence[str] = (),
-                   sites: pd.DataFrame | None = None) -> str:
+                   sites: pd.DataFrame | None = None,
+                   intervals: pd.DataFrame | None = None) -> str:
     """Key findings of the attack-tempo report, as Markdown bullets computed from the data.
 
     ``incidents`` and ``events`` are the report's selection (see
     :func:`~sitrep_analysis.analysis.select_incidents`); the selection parameters only name
-    it in words. ``sites`` (the gazetteer) gives place names.
+    it in words. ``sites`` (the gazetteer) gives place names. ``intervals`` (from
+    :func:`sitrep_analysis.coverage.tally_intervals`) give the closing bullet on coverage;
+    without them the bullet says only that untallied periods have unknown coverage.
     """
+    caveat = _CAVEAT if intervals is None else coverage_findings(intervals, start, end)
     first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     period = _PERIOD_WORDS.get(freq, freq)
     shown = select_incidents(incidents, start=first, end=last)
@@ -408,7 +503,7 @@ def tempo_findings(incidents: pd.DataFrame, events: pd.DataFrame, start: object,
     if total == 0:
         bullets.append("No recorded incident matches this selection: there is nothing to "
                        "count.")
-        bullets.append(_CAVEAT)
+        bullets.append(caveat)
         return "\n".join(f"- {text}" for text in bullets)
     counts = attack_counts(shown, freq=freq, start=first, end=last)
     active = int((counts["attacks_count"] > 0).sum())
@@ -462,7 +557,7 @@ def tempo_findings(incidents: pd.DataFrame, events: pd.DataFrame, start: object,
                        f"the timeline: {by_label}.")
     else:
         bullets.append("No political event of the selected categories falls in the period.")
-    bullets.append(_CAVEAT)
+    bullets.append(caveat)
     return "\n".join(f"- {text}" for text in bullets)
 
 
@@ -505,12 +600,37 @@ def _window_phrase(row: pd.Series) -> str:
               f"{_p(row['p_value'])})")
 
 
-def event_study_findings(windows: pd.DataFrame, *, country: str | None = "") -> str:
+def _where(countries: str | Sequence[str] | None) -> str:
+    """Where attacks were counted, in words: ``"in Iraq and Syria"``."""
+    chosen = code_list(countries, "countries") if countries else []
+    return f"in {_listing(chosen)}" if chosen else "in every country the data cover"
+
+
+def _support(row: pd.Series) -> str:
+    """What one well-covered window with enough attacks lets the data say."""
+    phrase = _window_phrase(row)
+    if row["ci_low"] > 1:
+        return f"a rise after {phrase}"
+    if row["ci_high"] < 1:
+        return f"a fall after {phrase}"
+    ruled_out = [name for name, out in (("a halving", row["ci_low"] > TOO_FEW_BOUNDS[0]),
+                                        ("a doubling", row["ci_high"] < TOO_FEW_BOUNDS[1]))
+                 if out]
+    return f"no clear change after {phrase}, ruling out {' and '.join(ruled_out)}"
+
+
+def event_study_findings(windows: pd.DataFrame, *,
+                         countries: str | Sequence[str] | None = "") -> str:
     """Key findings of an event study (an
     :func:`~sitrep_analysis.analysis.event_windows` table), as Markdown bullets: how many
     events, how many windows hold enough attacks to say anything, the strongest changes, and
-    the flags. ``country`` names where attacks were counted (``""``: everywhere)."""
-    where = f"in {country}" if country else "in every country the data cover"
+    the flags. ``countries`` names where attacks were counted (``""``: everywhere).
+
+    When the windows carry coverage (:func:`sitrep_analysis.coverage.window_coverage`),
+    conclusions are drawn only from windows in well-covered periods: the findings say which
+    changes the data can support, and set the others aside with the reason.
+    """
+    where = _where(countries)
     if windows.empty:
         return ("- No event matches the selection (categories, event ids and dates): there is "
                 "nothing to study.")
@@ -527,45 +647,61 @@ def event_study_findings(windows: pd.DataFrame, *, country: str | None = "") -> 
                f"{_counted(categories, lambda c: code_label('category', c))}), each compared over "
                f"the {days_before} days before and the {days_after} days from the event "
                f"({side}); attacks counted {where}."]
-    enough = windows[~windows["too_few"]]
-    empty = int(((windows["n_before"] + windows["n_after"]) == 0).sum())
-    if enough.empty:
-        bullets.append(f"**None of the {n} windows holds enough attacks to tell a halving of the "
-                       "attack rate from a doubling**: the data cannot say whether attacks rose "
-                       "or fell after any of these events.")
-    elif len(enough) * 2 < n:
-        bullets.append(f"**Only {len(enough):,} of the {n} windows hold enough attacks to tell a "
-                       "halving of the attack rate from a doubling.** In the other "
-                       f"{n - len(enough):,} the 95% interval spans both, so most windows hold "
-                       "too few notable incidents to say whether attacks rose or fell.")
+    covered = "coverage" in windows
+    usable = windows[windows["well_covered"]] if covered else windows
+    if covered:
+        bullets.append(_coverage_bullet(windows))
+    base = "well-covered window" if covered else "window"
+    enough = usable[~usable["too_few"]]
+    m = len(usable)
+    if covered and m == 0:
+        bullets.append("**No window lies in a well-covered period, so the data support no "
+                       "conclusion about these events**: their counts are shown below with "
+                       "their flags, not read as changes in the attacks.")
+    elif enough.empty:
+        bullets.append(f"**None of the {_plural(m, base)} holds enough attacks to tell a "
+                       "halving of the attack rate from a doubling**: the data cannot say "
+                       "whether attacks rose or fell after any of these events.")
+    elif len(enough) * 2 < m:
+        bullets.append(f"**Only {len(enough):,} of the {_plural(m, base)} hold enough attacks "
+                       "to tell a halving of the attack rate from a doubling.** In the other "
+                       f"{m - len(enough):,} the 95% interval spans both.")
     else:
-        rest = n - len(enough)
+        rest = m - len(enough)
         verb = "holds" if len(enough) == 1 else "hold"
-        bullets.append(f"{len(enough):,} of the {n} windows {verb}"
+        bullets.append(f"{len(enough):,} of the {_plural(m, base)} {verb}"
                        " enough attacks to tell a halving of the attack rate from a doubling; "
                        f"{rest:,} {'does' if rest == 1 else 'do'} not.")
+    empty = int(((windows["n_before"] + windows["n_after"]) == 0).sum())
     if empty:
         bullets.append(f"{_plural(empty, 'window pair')} {'holds' if empty == 1 else 'hold'} "
                        "no recorded attack at all, before or after.")
-    if len(enough):
+    if covered and len(enough):
+        ordered = enough.sort_values(["event_date", "event_id"], kind="stable")
+        bullets.append("**What the data can support** (well-covered windows with enough "
+                       "attacks): " + "; ".join(_support(row) for _, row in ordered.iterrows())
+                       + ".")
+    elif len(enough):
         strongest = enough.sort_values(["p_value", "event_date"], kind="stable").head(3)
         label = ("Strongest change (smallest p-value" if len(strongest) == 1
                  else "Strongest changes (smallest p-values")
         bullets.append(f"{label} among the windows with enough attacks): "
                        + "; ".join(_window_phrase(row) for _, row in strongest.iterrows())
                        + ".")
-    excluding = windows[(windows["ci_low"] > 1) | (windows["ci_high"] < 1)]
-    if excluding.empty:
-        bullets.append("For no event does the 95% interval exclude 1 (no change): no window "
+    excluding = usable[(usable["ci_low"] > 1) | (usable["ci_high"] < 1)]
+    unit = base if covered else "event"
+    if m and excluding.empty:
+        bullets.append(f"For no {unit} does the 95% interval exclude 1 (no change): no window "
                        "shows a change larger than chance alone would readily produce.")
-    else:
+    elif m:
         rises = int((excluding["ci_low"] > 1).sum())
         falls = len(excluding) - rises
         bullets.append(f"The 95% interval excludes 1 (no change) for "
-                       f"{_plural(len(excluding), 'event')}: {rises:,} "
+                       f"{_plural(len(excluding), unit)}: {rises:,} "
                        f"{'rise' if rises == 1 else 'rises'} and {falls:,} "
-                       f"{'fall' if falls == 1 else 'falls'}. With {n} events tested, about "
-                       f"{0.05 * n:.1f} such intervals are expected by chance alone (1 in 20).")
+                       f"{'fall' if falls == 1 else 'falls'}. With {_plural(m, unit)} tested, "
+                       f"about {0.05 * m:.1f} such intervals are expected by chance alone "
+                       "(1 in 20).")
     overlaps = int(windows["overlaps_other_event"].sum())
     beyond = int(windows["beyond_coverage"].sum())
     flags = []
@@ -575,16 +711,53 @@ def event_study_findings(windows: pd.DataFrame, *, country: str | None = "") -> 
                      "a change there cannot be put down to one event alone")
     if beyond:
         flags.append(f"{_plural(beyond, 'window pair')} {'reaches' if beyond == 1 else 'reach'}"
-                     " outside the data's coverage, where a zero means not collected")
+                     " outside the data's collection period, where a zero means not collected")
     if flags:
         bullets.append("; ".join(flags)[0].upper() + "; ".join(flags)[1:] + ".")
-    bullets.append("Counts are of notable, publicly reported incidents, not of every attack; a "
-                   "rise or fall may reflect reporting as much as attacks.")
+    if not covered:
+        bullets.append("Without officials' tallies for these periods the data's coverage is "
+                       "unknown; a rise or fall may reflect reporting as much as attacks.")
     return "\n".join(f"- {text}" for text in bullets)
 
 
+def _coverage_bullet(windows: pd.DataFrame) -> str:
+    """How many windows lie in well-covered, poorly covered and untallied periods."""
+    from sitrep_analysis.coverage import WELL_COVERED
+
+    verdicts = windows["coverage"].value_counts()
+    well = int(verdicts.get("well_covered", 0))
+    low = int(verdicts.get("low_coverage", 0))
+    partly = int(verdicts.get("partly_tallied", 0))
+    unknown = int(verdicts.get("unknown", 0))
+    text = (f"**{well} of the {len(windows)} window pairs lie in well-covered periods**, where "
+            f"officials tallied every day and the data hold at least {WELL_COVERED:.0%} of the "
+            "attacks they counted; conclusions are drawn from those alone.")
+    aside = []
+    if low:
+        aside.append(f"{low} in periods where the data hold less than {WELL_COVERED:.0%}")
+    if partly:
+        aside.append(f"{partly} reaching into days no official tallied")
+    if unknown:
+        aside.append(f"{unknown} in periods no official tallied (coverage unknown, not low)")
+    if aside:
+        text += f" Set aside: {_listing(aside)}."
+    return text
+
+
+_COVERAGE_FLAGS = {"low_coverage": "period below {share} coverage ({ratio})",
+                   "partly_tallied": "partly in untallied days",
+                   "unknown": "coverage unknown (no official tally)"}
+
+
 def _flags(row: pd.Series) -> str:
+    from sitrep_analysis.coverage import WELL_COVERED
+
     flags = []
+    verdict = row.get("coverage")
+    if isinstance(verdict, str) and verdict in _COVERAGE_FLAGS:
+        ratio = row.get("coverage_ratio")
+        flags.append(_COVERAGE_FLAGS[verdict].format(
+            share=f"{WELL_COVERED:.0%}", ratio="" if pd.isna(ratio) else f"{ratio:.0%}"))
     if row["too_few"]:
         flags.append("too few attacks to say")
     if row["overlaps_other_event"]:
@@ -626,6 +799,8 @@ def event_window_table(windows: pd.DataFrame) -> pd.DataFrame:
 def event_study_method_notes(windows: pd.DataFrame) -> str:
     """Markdown bullets: how the event study counts and tests, with this table's window
     lengths and the thresholds the flags use."""
+    from sitrep_analysis.coverage import WELL_COVERED
+
     days_before = int(windows["days_before"].iloc[0]) if len(windows) else 0
     days_after = int(windows["days_after"].iloc[0]) if len(windows) else 0
     low, high = TOO_FEW_BOUNDS
@@ -644,8 +819,14 @@ def event_study_method_notes(windows: pd.DataFrame) -> str:
         "windows: any change is then shared between events and cannot be put down to one.",
         f"- **Coverage.** Incidents are collected from {COVERAGE_START} to {COVERAGE_END}; a "
         "window reaching outside is flagged, because a zero there means not collected.",
-        "- **What is counted.** The incidents are notable, publicly reported attacks, not a "
-        "complete count: a change may reflect reporting as much as attacks. With many events "
+        "- **Coverage.** Officials published running counts of attacks (the Pentagon from "
+        "October 2023, the Washington Post for September 2020, AFP for the first half of "
+        "2021). Between two totals, the officials' count is compared with the incidents the "
+        "data hold on those days. A window is used for conclusions only when officials "
+        f"tallied all its days and the data hold at least {WELL_COVERED:.0%} of their count; "
+        "where no official counted, coverage is unknown, not low.",
+        "- **What is counted.** Publicly reported attacks, sourced one by one; a change in a "
+        "poorly covered period may reflect reporting as much as attacks. With many events "
         "tested, about one in twenty intervals excludes 1 by chance alone.",
     ])
 
@@ -980,5 +1161,5 @@ def profile_findings(profile) -> str:
             bullets.append("Named in no political event of the period.")
         bullets.append("Claims and attributions are as reported: an attribution is someone "
                        "else's accusation, not proof.")
-    bullets.append(_CAVEAT)
+    bullets.append(_PROFILE_CAVEAT)
     return "\n".join(f"- {text}" for text in bullets)

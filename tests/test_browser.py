@@ -43,7 +43,11 @@ WITH_MAP = {"01_attack_tempo", "03_profile_site", "03_profile_actor", "01_attack
 NONZERO_BAR_SEGMENTS = 7  # 2019-12-02: rocket+mortar, 12-09: drone, 12-30: rocket+IED,
 #                           2020-01-13: rocket, 03-02: ballistic missile
 EVENTS_IN_RANGE = 4
-TIMELINE_LINES = 3  # the 4-week mean, reported troop level (solid), announced target (dashed)
+TIMELINE_LINES = 4  # the 4-week mean, the officials' count, reported troop level (solid),
+#                    announced target (dashed)
+#: The officials' test count covers December 2019 in two intervals (1-10, 11-31), both held in
+#: full by the data: two shaded spans behind the bars.
+COVERAGE_SHAPES = 2
 
 #: Per figure: is it drawn (a main SVG with a size), and for the timeline (the first figure)
 #: its bars, markers, lines and legend; for the map, the country shapes' fill path.
@@ -83,6 +87,10 @@ DRAWN = """() => {
     bars: bars.length,
     markers: first ? first.querySelectorAll('.scatterlayer .points path').length : 0,
     lines: first ? first.querySelectorAll('.scatterlayer .js-line').length : 0,
+    coverageShapes: first ? [...first.querySelectorAll('.shapelayer path')].filter(path => {
+      const box = path.getBBox();
+      return box.width > 0 && box.height > 0;
+    }).length : 0,
     legend: first ? [...first.querySelectorAll('.legendtext')].map(node => node.textContent) : [],
     maps: shapes,
     pwned: typeof window.__pwned !== 'undefined',
@@ -184,7 +192,10 @@ def test_timeline_of_the_attack_tempo_report(visits):
     assert drawn["bars"] == NONZERO_BAR_SEGMENTS, drawn["bars"]
     assert drawn["markers"] == EVENTS_IN_RANGE, drawn["markers"]
     assert drawn["lines"] == TIMELINE_LINES, drawn["lines"]
+    assert drawn["coverageShapes"] == COVERAGE_SHAPES, drawn["coverageShapes"]
     assert "Rocket" in drawn["legend"] and "US strike" in drawn["legend"]
+    assert "Officials' count per week" in drawn["legend"]
+    assert "data hold at least 80%" in drawn["legend"]
 
 
 def test_html_in_the_data_shows_as_text_and_runs_nothing(visits):

@@ -193,7 +193,7 @@ def test_sentence_for_no_attacks_and_for_none_before():
 def test_sentences_as_markdown_bullets():
     text = event_window_sentences(event_windows(_incidents(), EVENTS, days=10, coverage=None))
     assert text.count("\n- ") == 3  # three events and the closing caveat
-    assert "not of every attack" in text
+    assert "only windows in well-covered periods" in text
 
 
 # --- rolling means ------------------------------------------------------------------------------

@@ -110,8 +110,8 @@ def test_tempo_findings_on_the_test_data(data, shown):
         "figure; the other attacks have no reported figure, so these are not complete counts.\n"
         "- 4 political events in the period, marked on the timeline: US strike 2, Iranian "
         "strike 1 and parliament vote 1.\n"
-        "- These are notable, publicly reported incidents, not a complete count: quiet periods "
-        "in the data may not have been quiet.")
+        "- Where no official tallied the attacks, the data's coverage is unknown: a quiet "
+        "period there may not have been quiet.")
 
 
 def test_tempo_findings_name_the_selection_and_months(data):
@@ -135,8 +135,8 @@ def test_tempo_findings_of_an_empty_selection(data):
         "- **0 attacks** on US and coalition forces are recorded from 1 January 2021 to 31 "
         "January 2021.\n"
         "- No recorded incident matches this selection: there is nothing to count.\n"
-        "- These are notable, publicly reported incidents, not a complete count: quiet periods "
-        "in the data may not have been quiet.")
+        "- Where no official tallied the attacks, the data's coverage is unknown: a quiet "
+        "period there may not have been quiet.")
 
 
 # --- new since the last report --------------------------------------------------------------
@@ -194,7 +194,7 @@ def windows(data):
 
 
 def test_event_study_findings_when_no_window_can_say(windows):
-    assert event_study_findings(windows, country="Iraq") == (
+    assert event_study_findings(windows, countries="Iraq") == (
         "- **4 events** from 29 December 2019 to 8 January 2020 (US strike 2, Iranian strike 1 "
         "and parliament vote 1), each compared over the 14 days before and the 14 days from the "
         "event (the event day counted in the after-window); attacks counted in Iraq.\n"
@@ -205,8 +205,8 @@ def test_event_study_findings_when_no_window_can_say(windows):
         "larger than chance alone would readily produce.\n"
         "- 4 events have other studied events inside their windows, so a change there cannot be "
         "put down to one event alone.\n"
-        "- Counts are of notable, publicly reported incidents, not of every attack; a rise or "
-        "fall may reflect reporting as much as attacks.")
+        "- Without officials' tallies for these periods the data's coverage is unknown; a rise "
+        "or fall may reflect reporting as much as attacks.")
 
 
 def test_event_study_findings_name_the_strongest_change():
@@ -272,8 +272,8 @@ def test_site_profile_texts(data):
         "- Casualty figures are reported for 3 of the 6 attacks; US service members: 1 killed "
         "and 5 wounded, in the 3 attacks whose sources give a figure (an empty figure means not "
         "reported, not zero).\n"
-        "- These are notable, publicly reported incidents, not a complete count: quiet periods "
-        "in the data may not have been quiet.")
+        "- Officials counted attacks for whole countries, never for one place or group, so how "
+        "complete this profile is cannot be measured: a quiet period may not have been quiet.")
     assert profile_facts(profile, data.actors) == site_fact_sheet(profile.facts) == (
         "- **Name:** Test base (id test-base)\n"
         "- **Also called:** TB, Base of tests\n"
@@ -344,8 +344,8 @@ def test_actor_profile_texts(data):
         "- Named in 1 political event of the period: US strike 1.\n"
         "- Claims and attributions are as reported: an attribution is someone else's "
         "accusation, not proof.\n"
-        "- These are notable, publicly reported incidents, not a complete count: quiet periods "
-        "in the data may not have been quiet.")
+        "- Officials counted attacks for whole countries, never for one place or group, so how "
+        "complete this profile is cannot be measured: a quiet period may not have been quiet.")
     assert profile_facts(profile, data.actors) == (
         "- **Name:** Test militia (id test-militia)\n"
         "- **Also called:** TM\n"

@@ -82,7 +82,7 @@ def test_report_has_findings_new_section_sources_and_no_code(reports, name):
     assert "Coverage-and-caveats" in headings
     assert body.count('class="plotly-graph-div"') == figures
     assert "Made-up report" in body  # a source's title, in the sources tables
-    assert "not a complete count" in body
+    assert "Coverage is measured, not assumed" in body
     assert "Traceback" not in body and "jp-RenderedText" not in body  # no error, no print
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in body
 
@@ -107,6 +107,11 @@ def test_attack_tempo_findings_and_new_incidents(reports):
         "figure",
         "4 political events in the period, marked on the timeline: US strike 2, Iranian strike "
         "1 and parliament vote 1.",
+        # the test tallies: 4 then 1 more attack in December, both held by the data
+        "Coverage, measured against the officials' own running counts: over the 2 periods "
+        "between their totals that these dates touch, officials counted 5 attacks and the data "
+        "hold 5 (100%); 2 of the 2 reach 80%. 91 of the 122 days shown lie in no tallied "
+        "period, so coverage there is unknown",
         # new since the last render: the two last incidents; one id seen then is gone
         "2 incidents shown here are new since the last render of this report (the last render "
         "saw 8 incident ids in the data):",
@@ -131,15 +136,18 @@ def test_event_study_findings_table_and_sentences(reports):
         "4 events from 29 December 2019 to 8 January 2020 (US strike 2, Iranian strike 1 and "
         "parliament vote 1), each compared over the 14 days before and the 14 days from the "
         "event (the event day counted in the after-window); attacks counted in Iraq.",
-        "None of the 4 windows holds enough attacks to tell a halving of the attack rate from "
-        "a doubling: the data cannot say whether attacks rose or fell after any of these "
-        "events.",
+        # the test officials tallied December 2019 only: every window reaches into January
+        "0 of the 4 window pairs lie in well-covered periods, where officials tallied every "
+        "day and the data hold at least 80% of the attacks they counted; conclusions are drawn "
+        "from those alone. Set aside: 4 reaching into days no official tallied.",
+        "No window lies in a well-covered period, so the data support no conclusion about "
+        "these events",
         "4 events have other studied events inside their windows",
         "First render: there is no earlier render of this report to compare with",
         # the window table: before/after windows and counts of the Iranian strike (8 Jan):
         # before 2019-12-25..2020-01-07 holds 12-31 and 01-05 (01-02 is in Syria), after 01-13
-        "2019-12-25 to 2020-01-07 2020-01-08 to 2020-01-21 2 1 0.50 0.0085 to 9.6 1.00 too few "
-        "attacks to say",
+        "2019-12-25 to 2020-01-07 2020-01-08 to 2020-01-21 2 1 0.50 0.0085 to 9.6 1.00 partly "
+        "in untallied days; too few attacks to say",
         # one sentence per event
         'In the 14 days from "Test missile strike on bases" (2020-01-08, counted in the '
         "after-window) there was 1 attack, against 2 in the 14 days before",
@@ -204,7 +212,8 @@ def test_notebook_is_thin_and_declares_the_shared_parameters(path):
     assert "data_dir = None" in parameters[0].source
     assert "previous_incident_ids_path = None" in parameters[0].source
     for line in lines:  # every parameter says its type and meaning
-        assert re.fullmatch(r"\w+ = .+  # (str|int|list of str|str or None): .+", line), line
+        assert re.fullmatch(r"\w+ = .+  # (str|int|bool|list of str|str or None): .+",
+                            line), line
         assert line.count("=") == 1, f"papermill skips a line with two '=': {line}"
     allowed = (ast.Import, ast.ImportFrom, ast.Assign, ast.Expr)
     for cell in notebook.cells:
@@ -252,7 +261,7 @@ def _run_in_process(path: Path, parameters: dict[str, object], monkeypatch) -> d
 def test_notebook_runs_with_its_defaults_on_the_shipped_data(path, monkeypatch):
     shown = _run_in_process(path, {}, monkeypatch)["__shown__"]
     # the key findings open the report and the sources close it
-    assert shown[0].startswith("- ") and "not a complete count" in "".join(shown)
+    assert shown[0].startswith("- ") and "Coverage is measured, not assumed" in "".join(shown)
     assert "Sources" in shown[-1] or "<table" in shown[-1]
 
 
@@ -287,14 +296,14 @@ def test_attack_tempo_refuses_an_unknown_weapon(sample_data_dir, monkeypatch):
     pytest.param("01_attack_tempo.ipynb", {"weapon_types": ["other_unknown"], "freq": "D"},
                  "No recorded incident matches this selection: there is nothing to count.",
                  id="01 nothing selected"),
-    pytest.param("01_attack_tempo.ipynb", {"site_ids": ["test-outpost"],
+    pytest.param("01_attack_tempo.ipynb", {"site_ids": ["test-outpost"], "countries": [],
                                            "event_categories": ["ceasefire"]},
                  "No political event of the selected categories falls in the period.",
                  id="01 a site without coordinates"),
     pytest.param("02_event_study.ipynb", {"event_categories": ["ceasefire"]},
                  "No event matches the selection (categories, event ids and dates)",
                  id="02 no event"),
-    pytest.param("02_event_study.ipynb", {"event_ids": ["2021-04-07-test"], "country": "",
+    pytest.param("02_event_study.ipynb", {"event_ids": ["2021-04-07-test"], "countries": [],
                                           "start_date": "2019-10-01"},
                  "1 window pair holds no recorded attack at all, before or after.",
                  id="02 one event"),

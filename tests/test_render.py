@@ -80,7 +80,7 @@ def test_report_hides_code_and_keeps_markdown_tables_and_figures(rendered_report
     assert "<strong>9 attacks</strong>" in body  # the summary
     assert body.count('class="plotly-graph-div"') >= 1  # the figures
     assert "Made-up report" in body  # the sources table
-    assert "not a complete count" in body  # caveats
+    assert "Coverage is measured, not assumed" in body  # caveats
     assert "<title>Attack tempo against political events</title>" in html
     assert "start_date = '2019-12-01'" in body  # parameters in the footer
     nav = body[body.index('<nav class="sitrep-contents"'):body.index("</nav>")]  # contents

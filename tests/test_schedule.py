@@ -122,7 +122,11 @@ def test_default_config_lists_the_standard_set():
     assert config.output_dir == REPO / "reports"
     assert config.data_dir is None
     reports = {spec.name: spec for spec in config.reports}
-    assert list(reports) == ["01_attack_tempo", "02_event_study", "03_profile_ain-al-asad"]
+    assert list(reports) == ["01_attack_tempo", "02_event_study", "02_event_study_2023-24",
+                             "03_profile_ain-al-asad"]
+    assert reports["02_event_study_2023-24"].parameters == {
+        "start_date": "2023-10-01", "end_date": "2024-09-30", "countries": ["Iraq", "Syria"],
+        "window_days": 30}
     assert reports["01_attack_tempo"].notebook == REPO / "notebooks" / "01_attack_tempo.ipynb"
     assert reports["01_attack_tempo"].parameters == {}
     assert reports["02_event_study"].notebook == REPO / "notebooks" / "02_event_study.ipynb"
