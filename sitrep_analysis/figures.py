@@ -234,7 +234,8 @@ def timeline_figure(
     period_length = {"D": 86_400_000, "W": 7 * 86_400_000, "M": "M1"}[freq]
     period_origin = "2000-01-03" if freq == "W" else "2000-01-01"
     for code in FIELDS["weapon_type"].allowed or ():
-        own = counts[counts["weapon_type"] == code]
+        # empty periods draw nothing in a stack: leaving them out keeps long reports small
+        own = counts[(counts["weapon_type"] == code) & (counts["attacks_count"] > 0)]
         figure.add_trace(go.Bar(
             x=own["period_start"], y=own["attacks_count"], name=category_label("weapon_type", code),
             legendgroup="attacks", legendgrouptitle_text=f"Attacks per {period}",
@@ -319,8 +320,8 @@ def timeline_figure(
                 "categoryarray": [category_label("category", c) for c in present][::-1],
                 "title": {"text": ""}, "ticks": "", "showline": False, "anchor": "x"},
     )
-    for shape in shading:
-        figure.add_shape(shape)
+    if shading:  # at once: add_shape one by one copies the layout each time
+        figure.update_layout(shapes=shading)
     add_source_line(figure, source_line(
         {"incidents": shown_incidents, "political_events": len(shown_events),
          "troop_levels": _figures_shown(troop_levels, first, last)}, first, last))
@@ -361,15 +362,22 @@ def _add_officials_rate(figure: go.Figure, intervals: pd.DataFrame, first: pd.Ti
                       "<extra></extra>",
         yaxis="y",
     ))
-    shapes = []
-    legend_done = {"well": False, "low": False}
+    # one span per run of adjacent segments of the same kind
+    spans: list[list] = []
     for _, row in shown.iterrows():
         ratio = row["coverage_ratio"]
         kind = "well" if pd.notna(ratio) and ratio >= WELL_COVERED else "low"
+        start = max(row["segment_start"], first)
+        end = min(row["segment_end"], last) + pd.Timedelta(days=1)
+        if spans and spans[-1][0] == kind and spans[-1][2] == start:
+            spans[-1][2] = end
+        else:
+            spans.append([kind, start, end])
+    shapes = []
+    legend_done = {"well": False, "low": False}
+    for kind, start, end in spans:
         shapes.append({
-            "type": "rect", "xref": "x", "yref": "y domain",
-            "x0": max(row["segment_start"], first),
-            "x1": min(row["segment_end"], last) + pd.Timedelta(days=1),
+            "type": "rect", "xref": "x", "yref": "y domain", "x0": start, "x1": end,
             "y0": 0, "y1": 1, "fillcolor": COVERAGE_COLOURS[kind], "line": {"width": 0},
             "layer": "below", "showlegend": not legend_done[kind], "legendgroup": "coverage",
             "legendgrouptitle": {"text": "Coverage of the officials' count"},
@@ -409,7 +417,9 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
     coloured by event category, its exact confidence interval as a line, on a log axis with a
     line at 1 (no change). Bounds of 0 or infinity run to the axis edge and end in an arrow;
     events whose counts are too few to tell a halving from a doubling have hollow markers and a
-    grey interval. Hover shows the event's plain-language sentence.
+    grey interval, and so do windows outside well-covered periods when the table carries
+    coverage (:func:`sitrep_analysis.coverage.window_coverage`): the findings set both aside.
+    Hover shows the event's plain-language sentence.
     """
     from sitrep_analysis.narrative import event_window_sentence
 
@@ -424,9 +434,13 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
     def clip(value: float) -> float:
         return min(max(value, low_edge), high_edge)
 
+    covered = "well_covered" in rows
+    rows["set_aside"] = rows["too_few"] | (~rows["well_covered"] if covered else False)
+    muted_name = (" (set aside: too few attacks, or not a well-covered period)" if covered
+                  else " (too few attacks to say)")
     figure = go.Figure()
-    for too_few, colour in ((True, "#aaaaaa"), (False, "#333333")):
-        own = rows[rows["too_few"] == too_few]
+    for muted, colour in ((True, "#aaaaaa"), (False, "#333333")):
+        own = rows[rows["set_aside"] == muted]
         xs: list[float | None] = []
         ys: list[str | None] = []
         for index, row in own.iterrows():
@@ -435,7 +449,7 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
         if xs:
             figure.add_trace(go.Scatter(
                 x=xs, y=ys, mode="lines", line={"color": colour, "width": 2},
-                name="95% CI" + (" (too few attacks to say)" if too_few else ""),
+                name="95% CI" + (muted_name if muted else ""),
                 legendgroup="ci", hoverinfo="skip"))
     for side, symbol, column in (("low", "triangle-left", "ci_low"),
                                  ("high", "triangle-right", "ci_high")):
@@ -457,7 +471,8 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
             name=category_label("category", code), legendgroup="events",
             legendgrouptitle_text="Event category",
             marker={"color": EVENT_COLOURS[code], "size": 11,
-                    "symbol": ["circle-open" if few else "circle" for few in own["too_few"]],
+                    "symbol": ["circle-open" if muted else "circle"
+                               for muted in own["set_aside"]],
                     "line": {"width": 2, "color": EVENT_COLOURS[code]}},
             customdata=[sentences[i] for i in own.index],
             hovertemplate="%{customdata}<extra></extra>"))

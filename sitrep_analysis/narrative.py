@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from sitrep_analysis.analysis import (
     TOO_FEW_BOUNDS,
@@ -120,7 +121,8 @@ _HEADINGS = {"incident_date": "Date", "site_name": "Place", "weapon": "Weapon",
 def styled_table(table: pd.DataFrame):
     """A table for display: every row (no truncation), text escaped, dates as YYYY-MM-DD,
     readable headings. Returns a pandas ``Styler``; a notebook shows it as a table."""
-    styler = table.style.format(
+    # no id per cell: a report lists hundreds of incidents, and the ids only bloat the page
+    styler = Styler(table, cell_ids=False).format(
         {name: "{:%Y-%m-%d}" for name in table.columns
          if pd.api.types.is_datetime64_any_dtype(table[name])},
         escape="html", na_rep="",
@@ -328,13 +330,20 @@ def coverage_findings(intervals: pd.DataFrame | None, start: object, end: object
     return text
 
 
-def coverage_table(coverage: pd.DataFrame, start: object = None,
-                   end: object = None) -> pd.DataFrame:
-    """The officials' tallies whose periods overlap ``start`` to ``end`` (default: all), each
-    against the incidents the data hold, for :func:`styled_table`. ``coverage`` is a
+def coverage_table(coverage: pd.DataFrame, start: object = None, end: object = None,
+                   countries: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """The officials' tallies whose periods overlap ``start`` to ``end`` (default: all) and
+    whose countries include one of ``countries`` (default: any), each against the incidents
+    the data hold, for :func:`styled_table`. ``coverage`` is a
     :func:`sitrep_analysis.coverage.tally_coverage` table. A ratio above 100% is shown as it
     is: the data hold attacks the officials' count left out or the count was a floor."""
+    from sitrep_analysis.columns import TALLY_SCOPE_COUNTRIES
+
     keep = pd.Series(True, index=coverage.index)
+    chosen = set(code_list(countries, "countries")) if countries else set()
+    if chosen:
+        keep &= coverage["scope"].astype(str).map(
+            lambda scope: bool(chosen & set(TALLY_SCOPE_COUNTRIES[scope])))
     if start is not None:
         keep &= coverage["period_end"] >= pd.Timestamp(start)
     if end is not None:

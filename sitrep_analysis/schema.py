@@ -340,6 +340,11 @@ def claim_problems(frames: dict[str, pd.DataFrame],
     problems: list[Problem] = []
     line = lines["claims"]
     by_record: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    # each record table's ids -> row position, built once (not once per claim)
+    positions = {name: {key: position for position, key in
+                        zip(frames[name].index, frames[name][TABLES[name].primary_key],
+                            strict=True) if pd.notna(key)}
+                 for name in TABLES if name in frames}
     for index, claim in claims.iterrows():
         table_name, record_id, field_name = (claim["record_table"], claim["record_id"],
                                              claim["field_name"])
@@ -348,7 +353,7 @@ def claim_problems(frames: dict[str, pd.DataFrame],
         table, records = TABLES[table_name], frames.get(table_name)
         if records is None:
             continue
-        if record_id not in set(records[table.primary_key].dropna()):
+        if record_id not in positions[table_name]:
             problems.append(Problem("claims.csv", line(index), "record_id", record_id,
                                     f"no row of {table.filename} has {table.primary_key} "
                                     f"{record_id!r}"))
@@ -371,7 +376,7 @@ def claim_problems(frames: dict[str, pd.DataFrame],
                 (index, int(value)))
     for (table_name, record_id, field_name), claimed in by_record.items():
         table, records = TABLES[table_name], frames[table_name]
-        position = records.index[records[table.primary_key] == record_id][0]
+        position = positions[table_name][record_id]
         record = records.loc[position]
         values = sorted({value for _, value in claimed})
         if field_name in RANGE_FIELDS:

@@ -46,8 +46,8 @@ EVENTS_IN_RANGE = 4
 TIMELINE_LINES = 4  # the 4-week mean, the officials' count, reported troop level (solid),
 #                    announced target (dashed)
 #: The officials' test count covers December 2019 in two intervals (1-10, 11-31), both held in
-#: full by the data: two shaded spans behind the bars.
-COVERAGE_SHAPES = 2
+#: full by the data: one shaded span behind the bars (adjacent spans of a kind are joined).
+COVERAGE_SHAPES = 1
 
 #: Per figure: is it drawn (a main SVG with a size), and for the timeline (the first figure)
 #: its bars, markers, lines and legend; for the map, the country shapes' fill path.

@@ -251,19 +251,37 @@ def test_coverage_sentence_and_table(campaign):
     assert table.loc[1, "By country (data of officials)"] == "Iraq: 3 of 3; Syria: 1 of 2"
 
 
-def test_event_study_findings_use_only_well_covered_windows(campaign):
-    from sitrep_analysis.narrative import event_study_findings
-
+def _strike_and_truce_windows(campaign: pd.DataFrame) -> pd.DataFrame:
+    """Three-day windows around a strike on 10-23 (well covered) and a truce on 12-20 (no
+    tally)."""
     incidents = incidents_frame()
     events = pd.DataFrame({
         "event_id": ["well", "unknown"],
         "event_date": pd.to_datetime(["2023-10-23", "2023-12-20"]),
         "category": pd.Categorical(["us_strike", "ceasefire"]), "title": ["Strike", "Truce"]})
-    windows = window_coverage(event_windows(incidents, events, days=3),
-                              tally_intervals(incidents, campaign, ("Iraq", "Syria")))
+    return window_coverage(event_windows(incidents, events, days=3),
+                           tally_intervals(incidents, campaign, ("Iraq", "Syria")))
+
+
+def test_event_study_findings_use_only_well_covered_windows(campaign):
+    from sitrep_analysis.narrative import event_study_findings
+
+    windows = _strike_and_truce_windows(campaign)
     text = event_study_findings(windows, countries=["Iraq", "Syria"])
     assert "attacks counted in Iraq and Syria." in text
     assert ("**1 of the 2 window pairs lie in well-covered periods**" in text)
     assert "Set aside: 1 in periods no official tallied (coverage unknown, not low)." in text
     # the well-covered window: 10-20..10-22 holds 10-20 only; 10-23..10-25 holds 10-25 only
     assert "None of the 1 well-covered window holds enough attacks" in text
+
+
+def test_the_forest_plot_mutes_windows_outside_well_covered_periods(campaign):
+    from sitrep_analysis.figures import event_forest_figure
+
+    windows = _strike_and_truce_windows(campaign)
+    windows["too_few"] = False  # only coverage decides here
+    figure = event_forest_figure(windows)
+    names = [trace.name for trace in figure.data]
+    assert "95% CI (set aside: too few attacks, or not a well-covered period)" in names
+    strike = next(trace for trace in figure.data if trace.name == "US strike")
+    assert list(strike.marker.symbol) == ["circle"]  # the well-covered window stays solid

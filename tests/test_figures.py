@@ -43,8 +43,12 @@ def test_one_stacked_bar_trace_per_weapon_type(figure):
     assert figure.layout.barmode == "stack"
     assert all(bar.yaxis == "y" for bar in bars)
     assert sum(sum(bar.y) for bar in bars) == 9  # every test incident lies in the range
-    weeks = pd.date_range("2019-11-25", "2020-03-30", freq="W-MON")
-    assert all(list(pd.to_datetime(bar.x)) == list(weeks) for bar in bars)  # zero-filled
+    # only weeks with attacks of the weapon carry a segment (an empty week stacks nothing)
+    by_name = {bar.name: bar for bar in bars}
+    rockets = by_name[category_label("weapon_type", "rocket")]
+    assert [f"{x:%m-%d}" for x in pd.to_datetime(rockets.x)] == ["12-02", "12-30", "01-13"]
+    assert list(rockets.y) == [2, 2, 1]  # 12-03 and 12-05; 12-31 and 01-05; 01-13
+    assert list(by_name[category_label("weapon_type", "other_unknown")].x) == []
 
 
 def test_one_marker_per_event_in_range(figure):
@@ -86,7 +90,8 @@ def test_titles_units_and_source_line(figure):
 
 def test_monthly_figure_and_empty_inputs():
     monthly = timeline_figure(incidents_frame(), events_frame(), troop_levels_frame(), freq="M")
-    assert len(_traces(monthly, "bar")[0].x) == 4
+    rockets = _traces(monthly, "bar")[0]
+    assert list(rockets.y) == [3, 2]  # December (12-03, 12-05, 12-31), January (01-05, 01-13)
     empty = timeline_figure(incidents_frame().iloc[:0], events_frame().iloc[:0],
                             troop_levels_frame().iloc[:0], start=START, end=END)
     assert len(_traces(empty, "bar")) == len(WEAPON_COLOURS)
