@@ -64,7 +64,9 @@ def coverage_lines(dataset) -> list[str]:
         qualifier = row["count_qualifier"]
         tallied = (f"{row['tallied_count']}" if qualifier == "exact"
                    else f"{code_label('count_qualifier', qualifier)} {row['tallied_count']}")
-        ratio = "" if pd.isna(row["coverage_ratio"]) else f" = {row['coverage_ratio']:.0%}"
+        value = row["coverage_ratio"]
+        ratio = ("" if pd.isna(value) else " (officials counted none)" if value == float("inf")
+                 else f" = {value:.0%}")
         splits = [f"{country} {row[f'{country.lower()}_recorded_count']}/"
                   f"{row[f'{country.lower()}_tallied_count']}"
                   for country in ("Iraq", "Syria", "Jordan")

@@ -371,7 +371,8 @@ def coverage_table(coverage: pd.DataFrame, start: object = None, end: object = N
         "Counted by": rows["counted_by"].fillna("").to_numpy(),
         "Officials counted": [counted(row) for _, row in rows.iterrows()],
         "Data hold": rows["recorded_count"].astype("int64").to_numpy(),
-        "Coverage": ["" if pd.isna(v) else f"{v:.0%}" for v in rows["coverage_ratio"]],
+        "Coverage": ["" if pd.isna(v) else "officials counted none" if v == float("inf")
+                     else f"{v:.0%}" for v in rows["coverage_ratio"]],
         "By country (data of officials)": [by_country(row) for _, row in rows.iterrows()],
     }).astype("string")
     table.index = pd.RangeIndex(1, len(table) + 1)

@@ -433,3 +433,21 @@ def test_the_campaign_windows_can_tell_a_halving_from_a_doubling(dataset):
     windows = event_windows(incidents, dataset.political_events, days=30)
     narrow = windows[windows["ci_high"] / windows["ci_low"] <= 4]
     assert len(narrow) >= 8
+
+
+def test_sitrep_validate_prints_the_coverage_table():
+    from click.testing import CliRunner
+
+    from sitrep_analysis.cli import app
+
+    result = CliRunner().invoke(app, ["validate", str(SHIPPED_DATA)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.strip().startswith("coverage: incidents recorded against officials'")
+               for line in lines)
+    assert ("  2023-10-17 to 2023-11-23  Iraq and Syria, no convoys: 68 of 73 = 93% (Iraq "
+            "30/36, Syria 38/37)  [US Department of Defense]") in lines
+    assert ("  2020-09-01 to 2020-09-27  Iraq, convoys included: 24 of 25 = 96%  [The "
+            "Washington Post]") in lines
+    assert any("2024-02-05 to 2024-02-13" in line and "(officials counted none)" in line
+               for line in lines)
