@@ -96,12 +96,15 @@ def test_lab_serves_the_notebooks_with_the_projects_kernel(lab):
     # the kernel runs in the .venv, where sitrep_analysis is installed
     kernel = lab.request("POST", "/api/kernels", {"name": "python3"})
     try:
+        # printed as JSON: the kernel's repr of a tuple wraps long paths over two lines
         [result] = asyncio.run(_run_cells(lab, kernel["id"], [
-            "import sys, sitrep_analysis\nsys.prefix, sitrep_analysis.__file__"]))
+            "import json, sys, sitrep_analysis\n"
+            "print(json.dumps([sys.prefix, sitrep_analysis.__file__]))"]))
     finally:
         lab.request("DELETE", f"/api/kernels/{kernel['id']}")
     assert result["status"] == "ok", result
-    assert result["text"] == repr((sys.prefix, str(REPO / "sitrep_analysis" / "__init__.py")))
+    assert json.loads(result["stdout"]) == [sys.prefix,
+                                            str(REPO / "sitrep_analysis" / "__init__.py")]
     tree = lab.request("GET", "/api/contents/notebooks")
     assert {item["name"] for item in tree["content"]} >= {path.name for path in NOTEBOOKS}
     # and the lab front end itself is served
@@ -111,8 +114,8 @@ def test_lab_serves_the_notebooks_with_the_projects_kernel(lab):
 
 async def _run_cells(lab: Lab, kernel_id: str, cells: list[str]) -> list[dict]:
     """Run ``cells`` in order on the kernel, as the notebook front end does; return, per cell,
-    the reply status, the error if any, the MIME types of its outputs and the plain text of
-    its result."""
+    the reply status, the error if any, the MIME types of its outputs, the plain text of its
+    result and what it printed."""
     from tornado.websocket import websocket_connect
 
     session = uuid.uuid4().hex
@@ -130,7 +133,8 @@ async def _run_cells(lab: Lab, kernel_id: str, cells: list[str]) -> list[dict]:
                 "content": {"code": code, "silent": False, "store_history": True,
                             "user_expressions": {}, "allow_stdin": False,
                             "stop_on_error": True}}))
-            result = {"status": None, "error": None, "mimetypes": [], "text": None}
+            result = {"status": None, "error": None, "mimetypes": [], "text": None,
+                      "stdout": ""}
             idle = False
             while result["status"] is None or not idle:
                 raw = await asyncio.wait_for(connection.read_message(), CELL_TIMEOUT_S)
@@ -148,6 +152,8 @@ async def _run_cells(lab: Lab, kernel_id: str, cells: list[str]) -> list[dict]:
                     result["mimetypes"].append(sorted(content["data"]))
                     if kind == "execute_result":
                         result["text"] = content["data"].get("text/plain")
+                elif kind == "stream" and content.get("name") == "stdout":
+                    result["stdout"] += content["text"]
                 elif kind == "status" and content["execution_state"] == "idle":
                     idle = True
             results.append(result)
