@@ -28,6 +28,7 @@ from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS
 __all__ = [
     "EVENT_DAY_SIDES",
     "FREQUENCIES",
+    "PERIOD_GRID_FREQ",
     "PROFILE_KINDS",
     "TOO_FEW_BOUNDS",
     "TROOP_KINDS",
@@ -36,6 +37,7 @@ __all__ = [
     "attack_breakdown",
     "attack_counts",
     "check_codes",
+    "claim_only",
     "event_windows",
     "id_names",
     "incidents_in_windows",
@@ -52,8 +54,9 @@ __all__ = [
 #: Supported calendar periods: code -> plain-words name.
 FREQUENCIES = {"D": "day", "W": "week (Monday to Sunday)", "M": "month"}
 
-#: pandas frequency of the grid of period starts for each code.
-_GRID_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
+#: pandas frequency of the grid of period starts for each code (an offset of it added to a
+#: period's first day gives the next period's).
+PERIOD_GRID_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
 
 DateLike = str | dt.date | pd.Timestamp | None
 
@@ -149,7 +152,7 @@ def attack_counts(
     periods = period_start(days[counted], freq)
     grid = pd.date_range(period_start(pd.Series([first]), freq).iloc[0],
                          period_start(pd.Series([last]), freq).iloc[0],
-                         freq=_GRID_FREQ[freq], name="period_start")
+                         freq=PERIOD_GRID_FREQ[freq], name="period_start")
 
     if by is None:
         counts = periods.value_counts().reindex(grid, fill_value=0)
@@ -564,13 +567,26 @@ def select_incidents(
                           ("country", places)):
         if codes:
             keep &= incidents[column].astype("string").isin(codes).fillna(False)
-    if not include_claim_only and "confirmation_status" in incidents:
-        keep &= ~incidents["confirmation_status"].astype("string").eq(
-            "group_claim_only").fillna(False)
+    if not include_claim_only:
+        keep &= ~claim_only(incidents)
     chosen = incidents[keep].sort_values(["incident_date", "incident_id"]
                                          if "incident_id" in incidents else "incident_date",
                                          kind="stable")
     return chosen.reset_index(drop=True)
+
+
+def claim_only(incidents: pd.DataFrame) -> pd.Series:
+    """Which incidents are known only from a group's claim (``confirmation_status``
+    ``group_claim_only``); rows whose confirmation was not assessed (imported data) are not.
+
+    >>> claim_only(pd.DataFrame({"confirmation_status": ["group_claim_only", "media_only",
+    ...                                                  None]})).tolist()
+    [True, False, False]
+    """
+    if "confirmation_status" not in incidents:
+        return pd.Series(False, index=incidents.index)
+    return incidents["confirmation_status"].astype("string").eq("group_claim_only").fillna(
+        False).astype(bool)
 
 
 def select_events(

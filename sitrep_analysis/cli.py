@@ -51,33 +51,22 @@ def summarize(dataset) -> str:
 
 def coverage_lines(dataset) -> list[str]:
     """The coverage table as text: each official tally against the incidents recorded in its
-    period, scope and kind of target (:func:`sitrep_analysis.coverage.tally_coverage`)."""
-    import pandas as pd
-
-    from sitrep_analysis.columns import code_label
+    period, scope and kind of target (the reports' :func:`narrative.coverage_table`)."""
     from sitrep_analysis.coverage import tally_coverage
+    from sitrep_analysis.narrative import coverage_table
 
-    table = tally_coverage(dataset.incidents, dataset.reported_tallies)
+    coverage = tally_coverage(dataset.incidents, dataset.reported_tallies)
     lines = ["coverage: incidents recorded against officials' tallies (attacks known only "
              "from a group's claim not counted)"]
-    for _, row in table.iterrows():
-        qualifier = row["count_qualifier"]
-        tallied = (f"{row['tallied_count']}" if qualifier == "exact"
-                   else f"{code_label('count_qualifier', qualifier)} {row['tallied_count']}")
-        value = row["coverage_ratio"]
-        ratio = ("" if pd.isna(value) else " (officials counted none)" if value == float("inf")
-                 else f" = {value:.0%}")
-        splits = [f"{country} {row[f'{country.lower()}_recorded_count']}/"
-                  f"{row[f'{country.lower()}_tallied_count']}"
-                  for country in ("Iraq", "Syria", "Jordan")
-                  if pd.notna(row[f"{country.lower()}_tallied_count"])]
-        targets = "convoys included" if row["counted_targets"] == "us_interests" else "no convoys"
-        by = f"  [{row['counted_by']}]" if pd.notna(row["counted_by"]) else ""
+    for targets, row in zip(coverage["counted_targets"],
+                            coverage_table(coverage).itertuples(index=False), strict=True):
+        period, where, _, counted_by, counted, held, share, by_country = row
         lines.append(
-            f"  {row['period_start']:%Y-%m-%d} to {row['period_end']:%Y-%m-%d}  "
-            f"{code_label('tally_scope', row['scope'])}, {targets}: "
-            f"{row['recorded_count']} of {tallied}{ratio}"
-            + (f" ({', '.join(splits)})" if splits else "") + by)
+            f"  {period}  {where}, "
+            f"{'convoys included' if targets == 'us_interests' else 'no convoys'}: "
+            f"{held} of {counted}" + (f" ({share})" if share else "")
+            + (f" ({by_country})" if by_country else "")
+            + (f"  [{counted_by}]" if counted_by else ""))
     return lines
 
 

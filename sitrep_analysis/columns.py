@@ -521,6 +521,11 @@ TALLY_SCOPE_COUNTRIES: dict[str, tuple[str, ...]] = {
     "iraq_syria_jordan": ("Iraq", "Syria", "Jordan"),
 }
 
+#: The column of a tally that splits out each country's count.
+TALLY_SPLIT_COLUMNS: dict[str, str] = {"Iraq": "iraq_attacks_count",
+                                       "Syria": "syria_attacks_count",
+                                       "Jordan": "jordan_attacks_count"}
+
 #: Coverage period of the curated incidents.
 COVERAGE_START = "2019-10-01"
 COVERAGE_END = "2024-09-30"

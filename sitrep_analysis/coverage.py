@@ -23,10 +23,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from sitrep_analysis.columns import TALLY_SCOPE_COUNTRIES
+from sitrep_analysis.analysis import PERIOD_GRID_FREQ, claim_only, period_start
+from sitrep_analysis.columns import TALLY_SCOPE_COUNTRIES, TALLY_SPLIT_COLUMNS
 
 __all__ = [
-    "COUNTRIES_BY_SCOPE",
     "WELL_COVERED",
     "officials_intervals",
     "officials_per_period",
@@ -37,20 +37,9 @@ __all__ = [
     "window_coverage",
 ]
 
-#: Countries each ``tally_scope`` counts (from the column dictionary).
-COUNTRIES_BY_SCOPE = TALLY_SCOPE_COUNTRIES
-
 #: Coverage ratio from which a period counts as well covered: the data hold at least this
 #: share of the attacks the officials counted.
 WELL_COVERED = 0.8
-
-#: Confirmation codes counted against an official tally by default: a group's claim that no
-#: official or reporter confirmed is not what officials counted.
-_COUNTED_CONFIRMATIONS = ("us_coalition_official", "other_official", "media_only")
-
-#: The split columns of a tally, by the country they count.
-_SPLITS = {"Iraq": "iraq_attacks_count", "Syria": "syria_attacks_count",
-           "Jordan": "jordan_attacks_count"}
 
 #: Qualifiers from the firmest to the loosest, to choose between tallies of one day.
 _QUALIFIER_ORDER = ("exact", "at_least", "more_than", "about")
@@ -63,7 +52,7 @@ def scope_for_countries(countries: Iterable[str]) -> str | None:
     ('iraq_and_syria', None)
     """
     wanted = set(countries)
-    for scope, held in COUNTRIES_BY_SCOPE.items():
+    for scope, held in TALLY_SCOPE_COUNTRIES.items():
         if set(held) == wanted:
             return scope
     return None
@@ -81,9 +70,8 @@ def recorded_mask(incidents: pd.DataFrame, countries: Sequence[str], counted_tar
     keep = incidents["country"].astype("string").isin(list(countries)).fillna(False)
     if counted_targets == "us_forces":
         keep &= ~incidents["target_kind"].astype("string").eq("convoy").fillna(False)
-    if not include_claim_only and "confirmation_status" in incidents:
-        status = incidents["confirmation_status"].astype("string")
-        keep &= status.isin(_COUNTED_CONFIRMATIONS).fillna(False) | status.isna()
+    if not include_claim_only:
+        keep &= ~claim_only(incidents)
     return keep
 
 
@@ -97,9 +85,15 @@ def _count_between(days: np.ndarray, first: pd.Series, last: pd.Series) -> np.nd
             - np.searchsorted(days, first.to_numpy(dtype="datetime64[ns]"), side="left"))
 
 
-def _sorted_days(incidents: pd.DataFrame, mask: pd.Series) -> np.ndarray:
-    return np.sort(incidents.loc[mask, "incident_date"].dropna().dt.normalize()
+def _recorded(incidents: pd.DataFrame, countries: Sequence[str], counted_targets: str,
+              first: pd.Series, last: pd.Series, include_claim_only: bool) -> np.ndarray:
+    """Incidents a tally of these countries and targets would count, from each ``first`` to
+    the matching ``last`` day (inclusive)."""
+    mask = recorded_mask(incidents, countries, counted_targets,
+                         include_claim_only=include_claim_only)
+    days = np.sort(incidents.loc[mask, "incident_date"].dropna().dt.normalize()
                    .to_numpy(dtype="datetime64[ns]"))
+    return _count_between(days, first, last)
 
 
 def _ratio(recorded: pd.Series, tallied: pd.Series) -> pd.Series:
@@ -143,22 +137,20 @@ def tally_coverage(incidents: pd.DataFrame, tallies: pd.DataFrame, *,
     recorded = pd.Series(0, index=tallies.index, dtype="int64")
     for (scope, targets), group in tallies.groupby(["tally_scope", "counted_targets"],
                                                    observed=True):
-        mask = recorded_mask(incidents, COUNTRIES_BY_SCOPE[str(scope)], str(targets),
-                             include_claim_only=include_claim_only)
-        days = _sorted_days(incidents, mask)
-        recorded[group.index] = _count_between(days, starts[group.index], ends[group.index])
+        recorded[group.index] = _recorded(
+            incidents, TALLY_SCOPE_COUNTRIES[str(scope)], str(targets), starts[group.index],
+            ends[group.index], include_claim_only)
     result["recorded_count"] = recorded.astype("Int64")
     result["coverage_ratio"] = _ratio(result["recorded_count"], result["tallied_count"])
-    for country, column in _SPLITS.items():
+    for country, column in TALLY_SPLIT_COLUMNS.items():
         prefix = country.lower()
         split = tallies[column].astype("Int64")
         counted = pd.Series(pd.NA, index=tallies.index, dtype="Int64")
         given = split.notna()
         for targets, group in tallies[given].groupby("counted_targets", observed=True):
-            mask = recorded_mask(incidents, (country,), str(targets),
-                                 include_claim_only=include_claim_only)
-            days = _sorted_days(incidents, mask)
-            counted[group.index] = _count_between(days, starts[group.index], ends[group.index])
+            counted[group.index] = _recorded(incidents, (country,), str(targets),
+                                             starts[group.index], ends[group.index],
+                                             include_claim_only)
         result[f"{prefix}_tallied_count"] = split
         result[f"{prefix}_recorded_count"] = counted
         result[f"{prefix}_coverage_ratio"] = _ratio(counted, split).where(given)
@@ -169,24 +161,23 @@ def tally_coverage(incidents: pd.DataFrame, tallies: pd.DataFrame, *,
 def _counts_for_scope(tallies: pd.DataFrame, scope: str) -> pd.DataFrame:
     """Every count of one scope the tallies give: whole tallies of that scope, and the split
     counts (or sums of splits) of wider tallies that cover exactly it."""
-    wanted = COUNTRIES_BY_SCOPE[scope]
+    wanted = TALLY_SCOPE_COUNTRIES[scope]
     pieces = []
-    for _, row in tallies.iterrows():
+    for (_, row), end in zip(tallies.iterrows(), _end(tallies), strict=True):
         if row["tally_scope"] == scope:
             count = row["attacks_count"]
         else:
-            held = COUNTRIES_BY_SCOPE.get(str(row["tally_scope"]), ())
+            held = TALLY_SCOPE_COUNTRIES.get(str(row["tally_scope"]), ())
             if not set(wanted) < set(held):
                 continue
-            splits = [row[_SPLITS[country]] for country in wanted]
+            splits = [row[TALLY_SPLIT_COLUMNS[country]] for country in wanted]
             if any(pd.isna(value) for value in splits):
                 continue
             count = sum(int(value) for value in splits)
         if pd.isna(count):
             continue
-        end = row["period_end"] if pd.notna(row["period_end"]) else row["as_of_date"]
         pieces.append({"tally_id": row["tally_id"], "period_start": row["period_start"],
-                       "end": pd.Timestamp(end).normalize(), "count": int(count),
+                       "end": end, "count": int(count),
                        "counted_targets": row["counted_targets"],
                        "count_qualifier": row["count_qualifier"],
                        "counted_by": "" if pd.isna(row["counted_by"]) else row["counted_by"]})
@@ -245,7 +236,7 @@ def tally_intervals(incidents: pd.DataFrame, tallies: pd.DataFrame,
                "tallied_count": "int64", "recorded_count": "int64",
                "coverage_ratio": "float64", "attacks_per_day": "float64",
                "counted_targets": "string", "count_qualifier": "string", "tally_ids": "string"}
-    scope = scope_for_countries(countries or COUNTRIES_BY_SCOPE["iraq_syria_jordan"])
+    scope = scope_for_countries(countries or TALLY_SCOPE_COUNTRIES["iraq_syria_jordan"])
     empty = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
     if "tally_role" in tallies:
         tallies = tallies[tallies["tally_role"].astype("string").eq("series").fillna(False)]
@@ -275,11 +266,9 @@ def tally_intervals(incidents: pd.DataFrame, tallies: pd.DataFrame,
     table["days"] = (table["interval_end"] - table["interval_start"]).dt.days + 1
     table["recorded_count"] = 0
     for targets, group in table.groupby("counted_targets"):
-        days = _sorted_days(incidents, recorded_mask(
-            incidents, COUNTRIES_BY_SCOPE[scope], str(targets),
-            include_claim_only=include_claim_only))
-        table.loc[group.index, "recorded_count"] = _count_between(
-            days, group["interval_start"], group["interval_end"])
+        table.loc[group.index, "recorded_count"] = _recorded(
+            incidents, TALLY_SCOPE_COUNTRIES[scope], str(targets), group["interval_start"],
+            group["interval_end"], include_claim_only)
     table["coverage_ratio"] = _ratio(table["recorded_count"], table["tallied_count"])
     table["attacks_per_day"] = table["tallied_count"] / table["days"]
     # each day takes the shortest interval covering it (then the latest-ending one)
@@ -317,8 +306,6 @@ def officials_per_period(intervals: pd.DataFrame, start: object, end: object,
     ``period_days``; periods with no tallied day are left out. The sums over whole intervals
     equal the officials' differences, so the step line and the bars count alike.
     """
-    from sitrep_analysis.analysis import period_start as first_day_of_period
-
     first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     columns = {"period_start": "datetime64[ns]", "officials_count": "float64",
                "tallied_days": "int64", "period_days": "int64"}
@@ -330,15 +317,11 @@ def officials_per_period(intervals: pd.DataFrame, start: object, end: object,
     rate = rate.dropna()
     if rate.empty:
         return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
-    periods = first_day_of_period(pd.Series(rate.index), freq)
+    periods = period_start(pd.Series(rate.index), freq)
     table = pd.DataFrame({"period_start": periods.to_numpy(), "rate": rate.to_numpy()})
     grouped = table.groupby("period_start")["rate"].agg(["sum", "count"]).reset_index()
-    if freq == "W":
-        length = pd.Series(7, index=grouped.index)
-    elif freq == "M":
-        length = grouped["period_start"].dt.days_in_month
-    else:
-        length = pd.Series(1, index=grouped.index)
+    following = grouped["period_start"] + pd.tseries.frequencies.to_offset(PERIOD_GRID_FREQ[freq])
+    length = (following - grouped["period_start"]).dt.days
     result = pd.DataFrame({
         "period_start": grouped["period_start"],
         "officials_count": grouped["sum"] * length / grouped["count"],

@@ -33,6 +33,7 @@ from plotly.io.base_renderers import MimetypeRenderer
 
 from sitrep_analysis.analysis import (
     FREQUENCIES,
+    PERIOD_GRID_FREQ,
     attack_counts,
     projectile_range_words,
     troop_level_steps,
@@ -210,7 +211,7 @@ def timeline_figure(
     - a line: the trailing mean of attacks over ``rolling`` periods (all weapons), on ``y``;
       ``None`` leaves it out.
     - with ``tally_intervals`` (from :func:`sitrep_analysis.coverage.tally_intervals`, for the
-      same countries as ``incidents``): the officials' count per period as a dashed step line
+      same countries as ``incidents``): the officials' count per period as a dotted step line
       over the bars (the difference between successive cumulative tallies, spread evenly over
       the days between them), and the bars' background shaded by how much of that count the
       data hold: green where at least 80%, orange below. Unshaded periods were not tallied:
@@ -261,7 +262,9 @@ def timeline_figure(
 
     shading = []
     if tally_intervals is not None:
-        shading = _add_officials_rate(figure, tally_intervals, first, last, freq, period)
+        shading = _add_officials_rate(figure, tally_intervals, first, last, freq, period,
+                                      {"xperiod": period_length, "xperiod0": period_origin,
+                                       "xperiodalignment": "middle"})
 
     scope_label = category_label("scope", "us_iraq")
     for kind in ("reported", "announced_target"):
@@ -334,8 +337,10 @@ OFFICIALS_COLOUR = "#333333"
 
 
 def _add_officials_rate(figure: go.Figure, intervals: pd.DataFrame, first: pd.Timestamp,
-                        last: pd.Timestamp, freq: str, period: str) -> list[dict]:
-    """Draw the officials' count per period as a step line; return the coverage shading."""
+                        last: pd.Timestamp, freq: str, period: str,
+                        alignment: dict[str, object]) -> list[dict]:
+    """Draw the officials' count per period as a step line placed like the bars
+    (``alignment``: their x period settings); return the coverage shading."""
     from sitrep_analysis.coverage import WELL_COVERED, officials_per_period
 
     shown = intervals[(intervals["segment_end"] >= first) & (intervals["segment_start"] <= last)]
@@ -343,7 +348,7 @@ def _add_officials_rate(figure: go.Figure, intervals: pd.DataFrame, first: pd.Ti
         return []
     per_period = officials_per_period(shown, first, last, freq)
     grid = pd.date_range(per_period["period_start"].min(), per_period["period_start"].max(),
-                         freq={"D": "D", "W": "W-MON", "M": "MS"}[freq])
+                         freq=PERIOD_GRID_FREQ[freq])
     line = per_period.set_index("period_start").reindex(grid)
     words = [
         "" if pd.isna(row.officials_count) else
@@ -355,9 +360,7 @@ def _add_officials_rate(figure: go.Figure, intervals: pd.DataFrame, first: pd.Ti
         x=grid, y=line["officials_count"], mode="lines", name=f"Officials' count per {period}",
         legendgroup="attacks", connectgaps=False,
         line={"color": OFFICIALS_COLOUR, "width": 2.5, "dash": "dot", "shape": "hvh"},
-        xperiod={"D": 86_400_000, "W": 7 * 86_400_000, "M": "M1"}[freq],
-        xperiod0="2000-01-03" if freq == "W" else "2000-01-01", xperiodalignment="middle",
-        customdata=words,
+        customdata=words, **alignment,
         hovertemplate=f"{period.capitalize()} from %{{x|%Y-%m-%d}}: %{{customdata}}"
                       "<extra></extra>",
         yaxis="y",

@@ -337,7 +337,7 @@ def coverage_table(coverage: pd.DataFrame, start: object = None, end: object = N
     the data hold, for :func:`styled_table`. ``coverage`` is a
     :func:`sitrep_analysis.coverage.tally_coverage` table. A ratio above 100% is shown as it
     is: the data hold attacks the officials' count left out or the count was a floor."""
-    from sitrep_analysis.columns import TALLY_SCOPE_COUNTRIES
+    from sitrep_analysis.columns import TALLY_SCOPE_COUNTRIES, TALLY_SPLIT_COLUMNS
 
     keep = pd.Series(True, index=coverage.index)
     chosen = set(code_list(countries, "countries")) if countries else set()
@@ -359,7 +359,7 @@ def coverage_table(coverage: pd.DataFrame, start: object = None, end: object = N
         return "; ".join(
             f"{country}: {int(row[f'{country.lower()}_recorded_count']):,} of "
             f"{int(row[f'{country.lower()}_tallied_count']):,}"
-            for country in ("Iraq", "Syria", "Jordan")
+            for country in TALLY_SPLIT_COLUMNS
             if pd.notna(row[f"{country.lower()}_tallied_count"]))
 
     table = pd.DataFrame({

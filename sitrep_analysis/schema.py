@@ -21,7 +21,14 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sitrep_analysis.analysis import in_coverage_period
-from sitrep_analysis.columns import FIELDS, TABLES, TALLY_SCOPE_COUNTRIES, Field, Table
+from sitrep_analysis.columns import (
+    FIELDS,
+    TABLES,
+    TALLY_SCOPE_COUNTRIES,
+    TALLY_SPLIT_COLUMNS,
+    Field,
+    Table,
+)
 
 LIST_SEPARATOR = ";"
 
@@ -186,14 +193,13 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
                | f["period_start"].isna()),
         ),
         "split_within_total": (
-            ("iraq_attacks_count", "syria_attacks_count", "jordan_attacks_count",
-             "attacks_count"),
+            (*TALLY_SPLIT_COLUMNS.values(), "attacks_count"),
             lambda f: ~f["count_qualifier"].eq("exact").fillna(False)
-            | (f["iraq_attacks_count"].fillna(0) + f["syria_attacks_count"].fillna(0)
-               + f["jordan_attacks_count"].fillna(0) <= f["attacks_count"]).fillna(True),
+            | (sum(f[column].fillna(0) for column in TALLY_SPLIT_COLUMNS.values())
+               <= f["attacks_count"]).fillna(True),
         ),
         "split_within_scope": (
-            ("iraq_attacks_count", "syria_attacks_count", "jordan_attacks_count", "tally_scope"),
+            (*TALLY_SPLIT_COLUMNS.values(), "tally_scope"),
             lambda f: _split_within_scope(f),
         ),
         "membership_id_names_both": (
@@ -213,10 +219,10 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
 def _split_within_scope(frame: pd.DataFrame) -> pd.Series:
     good = pd.Series(True, index=frame.index)
     scope = frame["tally_scope"].astype("string")
-    for country in ("Iraq", "Syria", "Jordan"):
+    for country, column in TALLY_SPLIT_COLUMNS.items():
         inside = scope.map(lambda code, c=country: c in TALLY_SCOPE_COUNTRIES.get(code, (c,)),
                            na_action="ignore").astype("boolean").fillna(True)
-        good &= inside | frame[f"{country.lower()}_attacks_count"].isna()
+        good &= inside | frame[column].isna()
     return good
 
 

@@ -445,9 +445,9 @@ def test_sitrep_validate_prints_the_coverage_table():
     lines = result.output.splitlines()
     assert any(line.strip().startswith("coverage: incidents recorded against officials'")
                for line in lines)
-    assert ("  2023-10-17 to 2023-11-23  Iraq and Syria, no convoys: 68 of 73 = 93% (Iraq "
-            "30/36, Syria 38/37)  [US Department of Defense]") in lines
-    assert ("  2020-09-01 to 2020-09-27  Iraq, convoys included: 24 of 25 = 96%  [The "
+    assert ("  2023-10-17 to 2023-11-23  Iraq and Syria, no convoys: 68 of 73 (93%) (Iraq: 30 "
+            "of 36; Syria: 38 of 37)  [US Department of Defense]") in lines
+    assert ("  2020-09-01 to 2020-09-27  Iraq, convoys included: 24 of 25 (96%)  [The "
             "Washington Post]") in lines
     assert any("2024-02-05 to 2024-02-13" in line and "(officials counted none)" in line
                for line in lines)
