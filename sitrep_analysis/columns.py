@@ -74,6 +74,9 @@ class Table:
     cross_rules: dict[str, str] = field(default_factory=dict)
     #: A user's data directory may leave this file out; the loader then returns no rows.
     optional: bool = False
+    #: Columns added after data directories were first written (an earlier import, a user's
+    #: own files): a header may leave them out, and the loader then reads them as empty.
+    optional_columns: frozenset[str] = frozenset()
 
     @property
     def filename(self) -> str:
@@ -221,6 +224,13 @@ FIELDS: dict[str, Field] = _fields(
                    "(not confirmed by US or coalition officials)",
                    "media_only": "reported by the media only (no official confirmation cited)",
                    "group_claim_only": "known only from a group's claim"}),
+    Field("quote_text", "string", "An official's or a group's own words about the attack, one "
+          "sentence at most, copied from the source named in `quote_source_id`: the one place "
+          "the data holds a source's text rather than the curator's."),
+    Field("quote_speaker", "string", "Who said `quote_text`, with role, e.g. `OIR spokesman Col. "
+          "Wayne Marotto`."),
+    Field("quote_source_id", "string", "The report `quote_text` is copied from (id in table "
+          "`sources`, one of the row's `source_ids`).", pattern=ID_PATTERN),
     Field("acled_event_id", "string", "ACLED's `event_id_cnty` of the same attack, when a cited "
           "report names it.", pattern=r"[A-Z]{3}\d+"),
     Field("coordinates_source", "category", "Loader-derived: whether the coordinates were "
@@ -245,6 +255,9 @@ FIELDS: dict[str, Field] = _fields(
     Field("description", "string", "What happened, in a sentence or two."),
     Field("actor_ids", "id_list", "Actors taking part (ids of table `actors`).",
           pattern=ID_PATTERN),
+    Field("responds_to_event_ids", "id_list", "Earlier events this one answers, as its sources "
+          "say (ids of table `political_events`), e.g. a militia statement answering a "
+          "Strategic Dialogue round.", pattern=ID_PATTERN),
     Field("dialogue_round", "integer", "Strategic Dialogue round number, as most sources number "
           "it; disagreements are in table `claims`.", minimum=1),
     # --- troop levels ----------------------------------------------------------------------
@@ -358,13 +371,16 @@ TABLES: dict[str, Table] = {t.name: t for t in (
          "coalition_wounded_count", "contractors_killed_count", "contractors_wounded_count",
          "iraqi_killed_count", "iraqi_wounded_count", "casualties_note", "claimed_by",
          "attributed_to", "attributed_by", "attribution_status", "confirmation_status",
-         "acled_event_id", "source_ids", "curation_basis", "notes"],
+         "quote_text", "quote_speaker", "quote_source_id", "acled_event_id", "source_ids",
+         "curation_basis", "notes"],
         ["incident_id", "incident_date", "date_precision", "country", "site_id", "site_name",
          "weapon_type", "target_kind", "attribution_status", "source_ids", "curation_basis"],
         "incident_id",
         foreign_keys=(ForeignKey("site_id", "sites"), ForeignKey("claimed_by", "actors"),
-                      ForeignKey("attributed_to", "actors"), ForeignKey("source_ids", "sources")),
+                      ForeignKey("attributed_to", "actors"), ForeignKey("source_ids", "sources"),
+                      ForeignKey("quote_source_id", "sources")),
         derived=("coordinates_source", "sources"),
+        optional_columns=frozenset({"quote_text", "quote_speaker", "quote_source_id"}),
         warnings=(
             "Coverage is measured, not assumed: table `reported_tallies` holds the officials' "
             "and trackers' running counts, and `sitrep validate` (or "
@@ -385,23 +401,31 @@ TABLES: dict[str, Table] = {t.name: t for t in (
             "attributed_by_with_attribution": "attributed_by is filled when attributed_to is",
             "in_coverage_period": "incident_date lies in the coverage period "
             "2019-10-01 to 2024-09-30",
+            "quote_complete": "quote_text, quote_speaker and quote_source_id are filled "
+            "together, and quote_source_id is one of source_ids",
+            "quote_one_sentence": "quote_text is one sentence at most (no sentence break inside, "
+            "at most 300 characters)",
         },
     ),
     _table(
         "political_events", "Political and military events",
         "One political or military event a tempo analysis may compare attacks against.",
         ["event_id", "event_date", "event_start_date", "category", "title", "description",
-         "actor_ids", "country", "dialogue_round", "source_ids", "curation_basis", "notes"],
+         "actor_ids", "country", "responds_to_event_ids", "dialogue_round", "source_ids",
+         "curation_basis", "notes"],
         ["event_id", "event_date", "category", "title", "description", "source_ids",
          "curation_basis"],
         "event_id",
-        foreign_keys=(ForeignKey("actor_ids", "actors"), ForeignKey("source_ids", "sources")),
+        foreign_keys=(ForeignKey("actor_ids", "actors"), ForeignKey("source_ids", "sources"),
+                      ForeignKey("responds_to_event_ids", "political_events")),
         derived=("sources",),
+        optional_columns=frozenset({"responds_to_event_ids"}),
         warnings=("Events are those a tempo analysis needs, not a chronology of the period.",),
         row_rules={
             "start_not_after_end": "event_start_date is not after event_date",
             "dialogue_round_only_for_dialogue": "dialogue_round is filled only for category "
             "`strategic_dialogue`",
+            "responds_to_other_events": "responds_to_event_ids does not name the event itself",
         },
     ),
     _table(

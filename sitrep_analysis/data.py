@@ -140,7 +140,9 @@ def _read_table(data_dir: Path, table: Table) -> tuple[_RawTable | None, list[Pr
         return None, [Problem(table.filename, None, None, None, f"is not readable CSV: {error}")]
     header = [str(name).strip() for name in frame.columns]
     frame.columns = header
-    missing = [name for name in table.columns if name not in header]
+    for name in sorted(table.optional_columns - set(header)):
+        frame[name] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    missing = [name for name in table.columns if name not in frame.columns]
     unknown = [name for name in header if name not in table.columns]
     problems = [Problem(table.filename, 1, name, None, "required column is missing from the "
                         "header") for name in missing]

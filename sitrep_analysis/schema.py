@@ -172,6 +172,23 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
             ("incident_date",),
             lambda f: in_coverage_period(f["incident_date"]) | f["incident_date"].isna(),
         ),
+        "quote_complete": (
+            ("quote_text", "quote_speaker", "quote_source_id", "source_ids"),
+            lambda f: _quote_complete(f),
+        ),
+        "quote_one_sentence": (
+            ("quote_text",),
+            lambda f: f["quote_text"].isna() | (
+                ~f["quote_text"].str.contains(_SENTENCE_BREAK, regex=True, na=False)
+                & f["quote_text"].str.len().le(MAX_QUOTE_CHARS)),
+        ),
+        "responds_to_other_events": (
+            ("responds_to_event_ids", "event_id"),
+            lambda f: pd.Series([not isinstance(links, str) or own not in links.split(";")
+                                 for links, own in zip(f["responds_to_event_ids"],
+                                                       f["event_id"], strict=True)],
+                                index=f.index),
+        ),
         "start_not_after_end": (
             ("event_start_date", "event_date"),
             lambda f: (f["event_start_date"] <= f["event_date"]) | f["event_start_date"].isna()
@@ -214,6 +231,21 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
         ),
     }
     return {name: rules[name] for name in table.row_rules}
+
+
+#: A quotation is one sentence at most: no full stop, question or exclamation mark followed by
+#: a space and a capital letter inside it, and no longer than this.
+MAX_QUOTE_CHARS = 300
+_SENTENCE_BREAK = r"[.!?][\"'”’]?\s+[A-Z؀-ۿ]"
+
+
+def _quote_complete(frame: pd.DataFrame) -> pd.Series:
+    parts = frame[["quote_text", "quote_speaker", "quote_source_id"]].notna()
+    together = parts.all(axis=1) | ~parts.any(axis=1)
+    cited = pd.Series([not isinstance(quoted, str) or quoted in str(sources).split(";")
+                       for quoted, sources in zip(frame["quote_source_id"], frame["source_ids"],
+                                                  strict=True)], index=frame.index)
+    return together & cited
 
 
 def _split_within_scope(frame: pd.DataFrame) -> pd.Series:
