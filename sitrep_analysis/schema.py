@@ -236,7 +236,7 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
 #: A quotation is one sentence at most: no full stop, question or exclamation mark followed by
 #: a space and a capital letter inside it, and no longer than this.
 MAX_QUOTE_CHARS = 300
-_SENTENCE_BREAK = r"[.!?][\"'”’]?\s+[A-Z؀-ۿ]"
+_SENTENCE_BREAK = "[.!?][\"'\u201d\u2019]?\\s+[A-Z\u0600-\u06ff]"
 
 
 def _quote_complete(frame: pd.DataFrame) -> pd.Series:
