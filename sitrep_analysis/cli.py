@@ -172,6 +172,56 @@ def schedule(config: Path, force: bool, jobs: int | None, progress: bool | None)
     raise SystemExit(0 if result.ok else 1)
 
 
+@app.command()
+@click.argument("incident_id", required=False)
+@click.option("-p", "--parameter", "parameters", nargs=2, multiple=True,
+              metavar="data_dir DIR", help="The data folder, as for `sitrep render` (default: "
+              "the shipped data).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="HTML file to write (default: reports/briefs/brief_<INCIDENT_ID>.html).")
+@click.option("--latest", is_flag=True, help="Write the brief on the newest incident.")
+def brief(incident_id: str | None, parameters: tuple[tuple[str, str], ...],
+          output: Path | None, latest: bool) -> None:
+    """Write the situation report on one attack, INCIDENT_ID (or --latest), as one offline
+    HTML page: what happened and who said so, the place's history, the days before, who is
+    behind it, the tempo around it and the troops there, every sentence sourced.
+
+    Exit status 0 when written; 2 for an unknown id (the closest ids are printed) or a wrong
+    option; 1 when the data do not validate or the render fails (the last good file stays).
+    """
+    from sitrep_analysis.brief.facts import latest_incident_id
+    from sitrep_analysis.brief.report import DEFAULT_BRIEF_DIR, brief_filename, render_brief
+    from sitrep_analysis.data import DataValidationError, load_all
+    from sitrep_analysis.render import RenderError
+
+    data_dir: str | None = None
+    for name, value in parameters:
+        if name != "data_dir":
+            raise click.UsageError(f"a brief takes only -p data_dir DIR, not {name!r} (give "
+                                   "the incident id as the argument)")
+        data_dir = value
+    if latest == bool(incident_id):
+        raise click.UsageError("give either an INCIDENT_ID or --latest")
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise click.UsageError(f"data_dir {data_dir!r} is not a folder")
+    try:
+        dataset = load_all(data_dir)
+    except DataValidationError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    try:
+        chosen = latest_incident_id(dataset.incidents) if latest else str(incident_id)
+        target = output or DEFAULT_BRIEF_DIR / brief_filename(chosen)
+        written = render_brief(dataset, chosen, target, data_dir=data_dir)
+    except LookupError as error:  # an unknown id (IncidentNotFound) or no incidents at all
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
+    except RenderError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"wrote {written.path}")
+
+
 @app.group(name="import")
 def import_group() -> None:
     """Import outside data (an ACLED export) into a data directory of the workbook's layout."""

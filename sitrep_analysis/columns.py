@@ -258,6 +258,12 @@ FIELDS: dict[str, Field] = _fields(
     Field("responds_to_event_ids", "id_list", "Earlier events this one answers, as its sources "
           "say (ids of table `political_events`), e.g. a militia statement answering a "
           "Strategic Dialogue round.", pattern=ID_PATTERN),
+    Field("statement_stance", "category", "For a militia statement or ceasefire: whether the "
+          "group threatens attacks on US forces or holds them back, as the event's sources "
+          "report its words. Briefs name a group that threatened attacks in the 7 days before "
+          "an attack.",
+          allowed={"threat": "threatens, vows or announces attacks on US forces",
+                   "restraint": "suspends, slows or conditions attacks on US forces"}),
     Field("dialogue_round", "integer", "Strategic Dialogue round number, as most sources number "
           "it; disagreements are in table `claims`.", minimum=1),
     # --- troop levels ----------------------------------------------------------------------
@@ -411,7 +417,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         "political_events", "Political and military events",
         "One political or military event a tempo analysis may compare attacks against.",
         ["event_id", "event_date", "event_start_date", "category", "title", "description",
-         "actor_ids", "country", "responds_to_event_ids", "dialogue_round", "source_ids",
+         "actor_ids", "country", "responds_to_event_ids", "statement_stance", "dialogue_round",
+         "source_ids",
          "curation_basis", "notes"],
         ["event_id", "event_date", "category", "title", "description", "source_ids",
          "curation_basis"],
@@ -419,13 +426,15 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         foreign_keys=(ForeignKey("actor_ids", "actors"), ForeignKey("source_ids", "sources"),
                       ForeignKey("responds_to_event_ids", "political_events")),
         derived=("sources",),
-        optional_columns=frozenset({"responds_to_event_ids"}),
+        optional_columns=frozenset({"responds_to_event_ids", "statement_stance"}),
         warnings=("Events are those a tempo analysis needs, not a chronology of the period.",),
         row_rules={
             "start_not_after_end": "event_start_date is not after event_date",
             "dialogue_round_only_for_dialogue": "dialogue_round is filled only for category "
             "`strategic_dialogue`",
             "responds_to_other_events": "responds_to_event_ids does not name the event itself",
+            "stance_only_for_statements": "statement_stance is filled only for category "
+            "`militia_statement` or `ceasefire`",
         },
     ),
     _table(

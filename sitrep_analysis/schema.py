@@ -189,6 +189,11 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
                                                        f["event_id"], strict=True)],
                                 index=f.index),
         ),
+        "stance_only_for_statements": (
+            ("statement_stance", "category"),
+            lambda f: f["statement_stance"].isna()
+            | f["category"].isin(["militia_statement", "ceasefire"]).fillna(False),
+        ),
         "start_not_after_end": (
             ("event_start_date", "event_date"),
             lambda f: (f["event_start_date"] <= f["event_date"]) | f["event_start_date"].isna()

@@ -1,0 +1,27 @@
+"""The brief's one figure: weekly attacks in the attack's country over the half-year up to it,
+with the political events of the period, so the tempo section's numbers can be seen."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from sitrep_analysis.analysis import select_events, select_incidents
+from sitrep_analysis.brief.facts import find_incident
+from sitrep_analysis.figures import timeline_figure
+
+#: How far back the brief's timeline reaches.
+TIMELINE_DAYS = 182
+
+
+def brief_timeline_figure(dataset, incident_id: str) -> go.Figure:
+    """Attacks per week in the incident's country (claim-only attacks left out, as in the
+    tempo section) from :data:`TIMELINE_DAYS` days before the attack to its day."""
+    incident = find_incident(dataset.incidents, incident_id)
+    end = incident["incident_date"]
+    start = end - pd.Timedelta(days=TIMELINE_DAYS)
+    attacks = select_incidents(dataset.incidents, start=start, end=end,
+                               countries=[str(incident["country"])], include_claim_only=False)
+    events = select_events(dataset.political_events, start=start, end=end)
+    return timeline_figure(attacks, events, dataset.troop_levels, freq="W", start=start,
+                           end=end)
