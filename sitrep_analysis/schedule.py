@@ -17,6 +17,17 @@ The config (``reports.toml`` at the top of the repository is the standard set)::
     [reports.parameters]          # optional; values as TOML types or as strings
     start_date = "2020-01-01"
 
+    [briefs]                      # optional: a situation report per new incident
+    first_run_days = 30           # default 30; see below
+    folder = "briefs"             # default "briefs", inside output_dir
+
+With ``[briefs]`` (``enabled = false`` turns it off), each run also renders the brief
+(``notebooks/04_situation_report.ipynb``, as ``sitrep brief`` does) of every incident that is
+new since the last run, and only those, into ``output_dir/briefs/brief_<id>.html``; a first
+run, with no earlier state, renders only the incidents of the ``first_run_days`` days up to the
+newest one (:mod:`sitrep_analysis.brief.schedule`). A brief that fails is tried again by the
+next run. The index lists the briefs, newest incident first.
+
 Relative paths (``output_dir``, ``data_dir``, ``notebook`` and parameters named ``*_dir`` or
 ``*_path``) are relative to the config file's folder, so the command works from anywhere.
 ``data_dir`` goes to every notebook that declares a ``data_dir`` parameter, unless the report
@@ -39,6 +50,8 @@ What is kept in the output folder
   strings) in the data of the report's last successful render. A notebook that declares the
   parameter ``previous_incident_ids_path`` receives the absolute path of that file (``None``
   before the first successful render), so it can show the incidents new since then;
+- ``.sitrep-state.json`` also holds, under ``briefs``, the incident ids earlier runs
+  accounted for and the briefs written (file, incident date, title, render time);
 - ``.sitrep-lock``: held while a run is going, so two runs never write the same folder.
 
 Renders run in a process pool, one per core (at most one per report); each worker process
@@ -108,7 +121,8 @@ INDEX_FILE = "index.html"
 PREVIOUS_IDS_PARAMETER = "previous_incident_ids_path"
 STATE_FORMAT = 1
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_TOP_KEYS = ("output_dir", "data_dir", "reports")
+_TOP_KEYS = ("output_dir", "data_dir", "reports", "briefs")
+_BRIEF_KEYS = ("enabled", "first_run_days", "folder")
 _REPORT_KEYS = ("name", "notebook", "title", "parameters")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -132,11 +146,21 @@ class ReportSpec:
 
 
 @dataclass(frozen=True)
+class BriefsSpec:
+    """The ``[briefs]`` table: where scheduled briefs go and how far a first run looks back."""
+
+    folder: Path
+    first_run_days: int
+    notebook: Path
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     output_dir: Path
     data_dir: Path | None
     reports: tuple[ReportSpec, ...]
+    briefs: BriefsSpec | None = None
 
 
 # --- the config -------------------------------------------------------------------------------
@@ -212,9 +236,37 @@ def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> Config:
                       and isinstance(value, str) and value else value
                       for key, value in parameters.items()}
         reports.append(ReportSpec(str(name), _path(base, notebook), str(title), parameters))
+    briefs, brief_problems = _briefs_spec(path, raw.get("briefs"), output_dir)
+    problems += brief_problems
     if problems:
         raise ConfigError("\n".join(problems))
-    return Config(path.resolve(), output_dir, data_dir, tuple(reports))
+    return Config(path.resolve(), output_dir, data_dir, tuple(reports), briefs)
+
+
+def _briefs_spec(path: Path, table: object, output_dir: Path) -> tuple[BriefsSpec | None,
+                                                                        list[str]]:
+    """The ``[briefs]`` table checked: None when absent or ``enabled = false``."""
+    from sitrep_analysis.brief.report import BRIEF_NOTEBOOK
+    from sitrep_analysis.brief.schedule import FIRST_RUN_DAYS
+
+    if table is None:
+        return None, []
+    where = f"{path}, [briefs]"
+    if not isinstance(table, dict):
+        return None, [f"{where}: must be a table"]
+    problems = _unknown_keys(where, table, _BRIEF_KEYS)
+    enabled = table.get("enabled", True)
+    days = table.get("first_run_days", FIRST_RUN_DAYS)
+    folder = table.get("folder", "briefs")
+    if not isinstance(enabled, bool):
+        problems.append(f"{where}: enabled must be true or false")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        problems.append(f"{where}: first_run_days must be a whole number of days, 0 or more")
+    if not isinstance(folder, str) or not _NAME.fullmatch(folder):
+        problems.append(f"{where}: folder must be a plain folder name inside output_dir")
+    if problems or not enabled:
+        return None, problems
+    return BriefsSpec(output_dir / folder, days, BRIEF_NOTEBOOK), []
 
 
 # --- change detection -------------------------------------------------------------------------
@@ -247,9 +299,27 @@ def _load_state(path: Path, warn: Callable[[str], None]) -> dict[str, dict]:
         return {}
 
 
-def _save_state(path: Path, reports: Mapping[str, dict]) -> None:
-    text = json.dumps({"format": STATE_FORMAT, "reports": reports}, indent=2, sort_keys=True,
-                      ensure_ascii=False, default=str)  # str: TOML dates
+def _load_brief_state(path: Path) -> dict | None:
+    """The ``briefs`` part of the state: ``{"seen": [...], "written": {id: {...}}}``, or None
+    when no run has written briefs into this folder (or the state is unreadable)."""
+    try:
+        briefs = json.loads(path.read_text(encoding="utf-8")).get("briefs")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(briefs, dict) or not isinstance(briefs.get("seen"), list) \
+            or not isinstance(briefs.get("written"), dict):
+        return None
+    return briefs
+
+
+def _save_state(path: Path, reports: Mapping[str, dict], briefs: dict | None = None) -> None:
+    if briefs is None:
+        briefs = _load_brief_state(path)  # a run without [briefs] keeps what earlier ones wrote
+    content: dict[str, object] = {"format": STATE_FORMAT, "reports": reports}
+    if briefs is not None:
+        content["briefs"] = briefs
+    text = json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False,
+                      default=str)  # str: TOML dates
     write_atomically(path, text + "\n")
 
 
@@ -399,6 +469,60 @@ def _render_job(notebook: Path, html_path: Path, values: dict[str, object],
             "seconds": time.perf_counter() - started}
 
 
+def _plan_briefs(config: Config, spec: BriefsSpec, brief_state: dict | None
+                 ) -> tuple[list[_Job], dict]:
+    """The brief renders of this run (see :mod:`sitrep_analysis.brief.schedule`), and the
+    brief state to keep: on a first run, every incident not chosen counts as seen, so it never
+    gets a brief later. Raises what reading the data folder raises."""
+    from sitrep_analysis.brief.report import brief_filename
+    from sitrep_analysis.brief.schedule import incidents_to_brief, read_incident_stubs
+
+    declared = notebook_parameters(spec.notebook)
+    given = {"incident_id": ""}
+    if config.data_dir is not None:
+        given["data_dir"] = str(config.data_dir)
+    data_dir = data_dir_used(spec.notebook, declared, check_parameters(spec.notebook, given,
+                                                                       declared))
+    stubs = read_incident_stubs(data_dir)
+    chosen = incidents_to_brief(stubs, None if brief_state is None else brief_state["seen"],
+                                spec.first_run_days)
+    state = brief_state or {"seen": [], "written": {}}
+    if brief_state is None:
+        picked = {stub.incident_id for stub in chosen}
+        state["seen"] = sorted(stub.incident_id for stub in stubs
+                               if stub.incident_id not in picked)
+    jobs = []
+    for stub in chosen:
+        values = {"incident_id": stub.incident_id}
+        if "data_dir" in declared:
+            values["data_dir"] = str(data_dir)
+        name = brief_filename(stub.incident_id).removesuffix(".html")
+        job_spec = ReportSpec(name, spec.notebook, stub.title(), values)
+        record = {"file": brief_filename(stub.incident_id),
+                  "incident_date": stub.incident_date.isoformat(), "title": stub.title()}
+        jobs.append(_Job(job_spec, spec.folder / record["file"], values, record, data_dir))
+    return jobs, state
+
+
+def _collect_brief(job: _Job, future: Future, brief_state: dict) -> Outcome:
+    """The outcome of a brief's render; on success it is recorded as seen and written."""
+    try:
+        answer = future.result()
+    except Exception as error:  # the worker died
+        answer = {"ok": False, "error": f"the render process failed: {type(error).__name__}: "
+                  f"{error}", "seconds": 0.0, "failed_notebook": None}
+    incident_id = str(job.values["incident_id"])
+    if not answer["ok"]:
+        kept = answer.get("failed_notebook")
+        return Outcome(job.spec, "failed", job.html, None, answer["seconds"],
+                       str(answer["error"]), Path(kept) if kept else None)
+    brief_state["seen"] = sorted({*brief_state["seen"], incident_id})
+    brief_state["written"][incident_id] = {**job.record,
+                                           "rendered_at": answer["rendered_at"]}
+    return Outcome(job.spec, "rendered", job.html, str(answer["rendered_at"]),
+                   float(answer["seconds"]))
+
+
 def _mp_context() -> multiprocessing.context.BaseContext:
     """How worker processes start: ``fork`` on Linux when this process runs no other thread
     (the workers then inherit Papermill and nbconvert, already imported: about 2 s saved per
@@ -461,8 +585,22 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
         code = code_fingerprint()
         planned = [_plan(spec, config, state, force, checksums, code)
                    for spec in config.reports]
+        brief_jobs: list[_Job] = []
+        brief_state: dict | None = None
+        brief_outcomes: list[Outcome] = []
+        if config.briefs is not None:
+            try:
+                brief_jobs, brief_state = _plan_briefs(config, config.briefs,
+                                                       _load_brief_state(state_path))
+            except Exception as error:  # unreadable data: the briefs fail, the reports run
+                failed = Outcome(ReportSpec("briefs", config.briefs.notebook, "briefs"),
+                                 "failed", config.briefs.folder,
+                                 error=f"briefs not planned: {type(error).__name__}: {error}")
+                brief_outcomes.append(failed)
+            width = max([width, *(len(job.spec.name) for job in brief_jobs)])
         outcomes: dict[str, Outcome] = {}
-        todo = [job for job in planned if isinstance(job, _Job)]
+        todo = [job for job in planned if isinstance(job, _Job)] + brief_jobs
+        is_brief = {id(job) for job in brief_jobs}
         show = sys.stderr.isatty() if progress is None else progress
         with contextlib.ExitStack() as stack:
             futures: dict[Future, _Job] = {}
@@ -473,12 +611,11 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
                                                                mp_context=_mp_context()))
                 futures = {pool.submit(_render_job, job.spec.notebook, job.html, job.values,
                                        job.spec.title): job for job in todo}
-            bar = stack.enter_context(tqdm(total=len(planned), desc="sitrep schedule",
-                                           unit="report", file=sys.stderr,
-                                           disable=not show, leave=False))
+            bar = stack.enter_context(tqdm(total=len(planned) + len(brief_jobs),
+                                           desc="sitrep schedule", unit="report",
+                                           file=sys.stderr, disable=not show, leave=False))
 
             def finish(outcome: Outcome) -> None:
-                outcomes[outcome.spec.name] = outcome
                 say(_line(outcome, width))
                 if outcome.status == "failed" and outcome.error and "\n" in outcome.error:
                     say(f"--- {outcome.spec.name}\n{outcome.error}", err=True)
@@ -488,28 +625,80 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
                 if isinstance(item, Outcome):
                     if item.status == "unchanged":
                         failed_notebook_path(item.html).unlink(missing_ok=True)  # stale
+                    outcomes[item.spec.name] = item
                     finish(item)
+            for outcome in brief_outcomes:
+                finish(outcome)
             # While the workers render, read the incident ids each report will record.
             ids: dict[Path, list[str] | Exception] = {}
             for job in todo:
-                if job.data_dir not in ids:
+                if job.data_dir not in ids and id(job) not in is_brief:
                     try:
                         ids[job.data_dir] = _incident_ids(job.data_dir)
                     except Exception as error:  # the notebook will say more
                         ids[job.data_dir] = error
             for future in as_completed(futures):
                 job = futures[future]
-                outcome = _collect(job, future, ids[job.data_dir], state, output_dir, say)
-                _save_state(state_path, state)
+                if id(job) in is_brief and brief_state is not None:
+                    outcome = _collect_brief(job, future, brief_state)
+                    brief_outcomes.append(outcome)
+                else:
+                    outcome = _collect(job, future, ids[job.data_dir], state, output_dir, say)
+                    outcomes[job.spec.name] = outcome
+                _save_state(state_path, state, brief_state)
                 finish(outcome)
+        if brief_state is not None:
+            _save_state(state_path, state, brief_state)
         ordered = [outcomes[spec.name] for spec in config.reports]
         index = output_dir / INDEX_FILE
-        write_atomically(index, index_html(ordered, output_dir))
-    result = ScheduleResult(ordered, index, time.perf_counter() - started)
-    say(f"{len(ordered)} reports in {result.seconds:.1f} s: {result.count('rendered')} "
-        f"rendered, {result.count('unchanged')} unchanged, {result.count('failed')} failed; "
+        write_atomically(index, index_html(ordered, output_dir, briefs=_brief_rows(
+            brief_state, brief_outcomes, config.briefs)))
+    result = ScheduleResult(ordered + brief_outcomes, index, time.perf_counter() - started)
+    briefs_said = (f"; {sum(o.status == 'rendered' for o in brief_outcomes)} briefs written, "
+                   f"{sum(o.status == 'failed' for o in brief_outcomes)} failed"
+                   if config.briefs is not None else "")
+    say(f"{len(ordered)} reports in {result.seconds:.1f} s: "
+        f"{sum(o.status == 'rendered' for o in ordered)} rendered, "
+        f"{sum(o.status == 'unchanged' for o in ordered)} unchanged, "
+        f"{sum(o.status == 'failed' for o in ordered)} failed{briefs_said}; "
         f"index {_shown_path(index)}")
     return result
+
+
+@dataclass(frozen=True)
+class BriefRow:
+    """One brief on the index page."""
+
+    incident_id: str
+    incident_date: str
+    title: str
+    html: Path
+    rendered_at: str | None
+    error: str | None = None
+    failed_notebook: Path | None = None
+
+
+def _brief_rows(brief_state: dict | None, outcomes: list[Outcome],
+                spec: BriefsSpec | None) -> list[BriefRow] | None:
+    """The index's brief list: every brief written by any run whose file is still there, and
+    this run's failures, newest incident first; None when the config has no briefs."""
+    if spec is None:
+        return None
+    rows: dict[str, BriefRow] = {}
+    for incident_id, written in (brief_state or {}).get("written", {}).items():
+        html_path = spec.folder / str(written.get("file", ""))
+        if html_path.is_file():
+            rows[incident_id] = BriefRow(incident_id, str(written.get("incident_date", "")),
+                                         str(written.get("title", incident_id)), html_path,
+                                         written.get("rendered_at"))
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            incident_id = str(outcome.spec.parameters.get("incident_id", outcome.spec.name))
+            rows[incident_id] = BriefRow(incident_id, incident_id[:10], outcome.spec.title,
+                                         outcome.html, None, outcome.summary,
+                                         outcome.failed_notebook)
+    return sorted(rows.values(), key=lambda row: (row.incident_date, row.incident_id),
+                  reverse=True)
 
 
 def _collect(job: _Job, future: Future, ids: list[str] | Exception, state: dict[str, dict],
@@ -557,6 +746,8 @@ code { font-size: 0.9em; }
 .status-unchanged { color: #555; }
 .status-failed { color: #b42318; font-weight: bold; }
 .error { font-weight: normal; font-family: monospace; white-space: pre-wrap; }
+ul.briefs { padding-left: 1.2em; } ul.briefs li { margin: 0.3em 0; }
+table { display: block; overflow-x: auto; }
 footer { margin-top: 2em; color: #555; font-size: 0.85em; }
 """
 
@@ -576,8 +767,32 @@ def _shown_value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _briefs_html(briefs: list[BriefRow], output_dir: Path) -> str:
+    """The index's list of situation reports, newest incident first (escaped)."""
+    esc = html.escape
+    if not briefs:
+        return ("<h2>Situation reports</h2>\n<p>No brief yet: a run writes one for each "
+                "incident new since the run before.</p>")
+    items = []
+    for row in briefs:
+        title = esc(row.title)
+        if row.error is None:
+            line = (f'<a href="{esc(_href(row.html, output_dir))}">{title}</a> '
+                    f'<small>rendered {esc(str(row.rendered_at or ""))}</small>')
+        else:
+            line = (f'{title} <span class="status-failed">failed</span> '
+                    f'<span class="error">{esc(row.error)}</span>')
+            if row.failed_notebook is not None and row.failed_notebook.is_file():
+                line += (f' <a href="{esc(_href(row.failed_notebook, output_dir))}">failed '
+                         "notebook</a>")
+        items.append(f"<li><code>{esc(row.incident_date)}</code> {line}</li>")
+    return (f"<h2>Situation reports</h2>\n<p>{len(briefs)} brief"
+            f"{'' if len(briefs) == 1 else 's'}, newest incident first.</p>\n"
+            f"<ul class=\"briefs\">\n{chr(10).join(items)}\n</ul>")
+
+
 def index_html(outcomes: list[Outcome], output_dir: Path,
-               now: dt.datetime | None = None) -> str:
+               now: dt.datetime | None = None, briefs: list[BriefRow] | None = None) -> str:
     """The index page: one row per report (title linking its HTML when there is one, the
     parameters the config sets, the render time of the HTML on disk, the status with the first
     line of an error and a link to the kept failed notebook). Every text is escaped; no script,
@@ -634,6 +849,7 @@ def index_html(outcomes: list[Outcome], output_dir: Path,
 {chr(10).join(rows)}
 </tbody>
 </table>
+{"" if briefs is None else _briefs_html(briefs, output_dir)}
 <footer>Index written {esc(now.strftime("%Y-%m-%d %H:%M:%S UTC"))} by
 <code>sitrep schedule</code>.</footer>
 </body>
