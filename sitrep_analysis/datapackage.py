@@ -8,6 +8,7 @@ differ, so an edited CSV cannot go out with a stale description.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from pathlib import Path
@@ -58,16 +59,26 @@ def _field_descriptor(field: Field, table: Table) -> dict:
     return descriptor
 
 
+def _header(content: bytes) -> list[str]:
+    first = content.decode("utf-8-sig", errors="replace").splitlines()[:1]
+    return [name.strip() for name in next(csv.reader(first), [])]
+
+
 def _resource(table: Table, data_dir: Path) -> dict:
     content = (data_dir / table.filename).read_bytes()
+    header = _header(content)
+    # a column added later may be missing from an older file: describe the file as it is
+    columns = [name for name in table.columns
+               if name not in table.optional_columns or name in header]
     foreign_keys = [
         {"fields": [key.column],
          "reference": {"resource": "" if key.table == table.name else key.table,
                        "fields": [TABLES[key.table].primary_key]}}
-        for key in table.foreign_keys if FIELDS[key.column].kind != "id_list"
+        for key in table.foreign_keys
+        if FIELDS[key.column].kind != "id_list" and key.column in columns
     ]
     schema: dict = {
-        "fields": [_field_descriptor(FIELDS[name], table) for name in table.columns],
+        "fields": [_field_descriptor(FIELDS[name], table) for name in columns],
         "primaryKey": [table.primary_key],
         "missingValues": [""],
     }

@@ -34,7 +34,7 @@ EXPECTED_ROWS = {
     "sites": 70,
     "actors": 30,
     "actor_memberships": 11,
-    "sources": 1049,
+    "sources": 1059,
     "claims": 172,
 }
 

@@ -385,12 +385,26 @@ class _Writer:
             lines.append(f"The evidence is too thin to name a likely culprit; this brief names "
                          f"no one.{self.data_mark()}")
         else:
-            named = listing([self.actor(actor) for actor in assessment.actor_ids])
-            lines.append(f"**Assessment from the data, not a claim:** {named} "
-                         f"{'is' if len(assessment.actor_ids) == 1 else 'are'} the likely "
-                         f"culprit{'s' if len(assessment.actor_ids) > 1 else ''} by this rule."
-                         f"{self.data_mark()}")
+            named = listing([f"{self.actor(actor)} ({self._reason_words(assessment, actor)})"
+                             for actor in assessment.actor_ids])
+            lines.append(f"**Assessment from the data, not a claim:** the likely "
+                         f"culprit{'s' if len(assessment.actor_ids) > 1 else ''} by this rule: "
+                         f"{named}.{self.data_mark()}")
         return " ".join(lines)
+
+    def _reason_words(self, assessment: Assessment, actor: str) -> str:
+        words = []
+        for reason in assessment.reasons.get(actor, []):
+            if reason == "threat":
+                words.append(f"it threatened attacks in the {number_word(THREAT_DAYS)} days "
+                             "before")
+                continue
+            share = next(share for share in assessment.shares if share.label == reason)
+            where = (f"on {self.site()}" if reason == "site" else
+                     f"with {PROJECTILE_NOUNS.get(str(self.incident['weapon_type']), ('', 'projectiles'))[1]} in {esc(self.incident['country'])}")  # noqa: E501
+            words.append(f"{share.counts[actor]} of the {share.total} claimed or attributed "
+                         f"attacks {where}")
+        return "; ".join(dict.fromkeys(words))
 
     def _threat_counts(self, assessment: Assessment) -> list[str]:
         if assessment.threats.empty:
