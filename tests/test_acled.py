@@ -772,3 +772,23 @@ def test_an_export_without_rows_of_the_country_gives_an_empty_valid_directory(tm
     result = import_acled(NEW, "Jordan", out_dir=tmp_path / "out", use_cache=False)
     assert result.counts["country_rows"] == 0 and len(result.matches) == 0
     assert len(load_all(tmp_path / "out").incidents) == 0
+
+
+def test_a_brief_on_an_imported_incident_says_what_acled_does_not_record(imported, tmp_path):
+    """Rendered through the real path: the brief of an imported attack reads, names ACLED as
+    its source, and says what ACLED lacks instead of inventing a time or injuries."""
+    from sitrep_analysis.brief.report import render_brief
+    from tests.test_notebooks import _text
+
+    dataset = load_all(imported.out_dir)
+    incidents = dataset.incidents
+    imported_ids = incidents.loc[incidents["curation_basis"].eq("acled_import"), "incident_id"]
+    incident_id = str(imported_ids.iloc[0])
+    rendered = render_brief(dataset, incident_id, tmp_path / "brief.html",
+                            data_dir=imported.out_dir)
+    text = _text(rendered.path.read_text(encoding="utf-8"))
+    assert ("This attack comes from an ACLED export: ACLED records neither the time of day nor "
+            "injuries") in text
+    assert "local time" not in text.split("What happened", 1)[1].split("The place", 1)[0]
+    assert "ACLED, \"event " in text
+    assert "Sources" in text

@@ -132,7 +132,7 @@ class _Writer:
         lines = [f"{when}, {self._count_phrase()} targeted {where}, "
                  f"{'an' if target[:1] in 'aeiou' else 'a'} {esc(target)}.{mark}"]
         lines += self._count_disagreement()
-        lines.append(self._casualties() + mark)
+        lines.append(self._casualties(mark))
         lines += self._casualty_disagreement()
         lines.append(self._who_reported() + mark)
         if pd.notna(row.get("quote_text")):
@@ -193,9 +193,12 @@ class _Writer:
                                       str(self.incident["incident_id"]), "projectiles")
         if claims.empty:
             return []
-        return ["Sources differ on the count: " + "; ".join(self._claim_list(claims)) + "."]
+        return ["Sources differ on the count: " + "; ".join(self._claim_list(claims)) + "."
+                + self.data_mark()]
 
-    def _casualties(self) -> str:
+    def _casualties(self, mark: str) -> str:
+        """The casualty counts, then the sources' own words (the row's casualties_note), each
+        sentence marked."""
         row = self.incident
         words, reported = [], False
         for prefix, one, many in _CASUALTY_GROUPS:
@@ -208,15 +211,18 @@ class _Writer:
                     words.append(f"{counted(int(value), one, many)} {outcome}")
         note = row.get("casualties_note")
         says_none = pd.notna(note) and str(note).lower().startswith(("no ", "none"))
-        note_words = (f" (the sources' words: {esc(note)})"
-                      if pd.notna(note) and not (says_none and not words) else "")
         if words:
-            return f"Casualties: {listing(words)}{note_words}."
-        if reported:
-            return f"No injuries were reported{note_words}."
-        if pd.notna(note):
-            return f"Casualties as the sources give them: {esc(note)}."
-        return "No casualty figures were reported."
+            counts = f"Casualties: {listing(words)}.{mark}"
+        elif reported:
+            counts = f"No injuries were reported.{mark}"
+        elif pd.isna(note):
+            return f"No casualty figures were reported.{mark}"
+        else:
+            counts = ""
+        if pd.isna(note) or (says_none and reported and not words):
+            return counts
+        return (counts + " " + cite_each_sentence(f"In the sources' words: {esc(note)}", mark)
+                ).strip()
 
     def _casualty_disagreement(self) -> list[str]:
         lines = []
@@ -227,7 +233,8 @@ class _Writer:
                                               f"{prefix}_{outcome}_count")
                 if not claims.empty:
                     lines.append(f"Figures for {many} {outcome} differ: "
-                                 + "; ".join(self._claim_list(claims)) + ".")
+                                 + "; ".join(self._claim_list(claims)) + "."
+                                 + self.data_mark())
         return lines
 
     def _who_reported(self) -> str:
@@ -260,7 +267,7 @@ class _Writer:
         more = f", and {number_word(len(earlier) - 12)} more" if len(earlier) > 12 else ""
         span = span[0].upper() + span[1:]
         return (f"{span}, the data hold {counted(len(earlier), 'earlier attack')} on "
-                f"{self.site()}, newest first: {'; '.join(items)}{more}.")
+                f"{self.site()}, newest first: {'; '.join(items)}{more}.{self.data_mark()}")
 
     def days_before(self) -> str:
         events = facts.events_before(self.data.political_events, self.day, EVENT_DAYS)
@@ -305,6 +312,7 @@ class _Writer:
                 parts.append(f"the {ordinal(int(value))} by {outlets}{self.cite.mark(ids)}")
             text += (" Sources number this round differently: " + "; ".join(parts) + "."
                      if len(parts) > 1 else f" Its sources call it {parts[0]}.")
+            text += self.data_mark()
         return text
 
     def threat_actor(self) -> str:
@@ -334,13 +342,13 @@ class _Writer:
             items = [f"{self.actor(m.member_actor_id)}{self.cite.mark(m.source_ids)}"
                      for m in members.itertuples(index=False)]
             lines.append(f"Its members, as reported (each with its source): "
-                         f"{'; '.join(items)}.")
+                         f"{'; '.join(items)}.{self.data_mark()}")
         umbrellas = members_of = memberships[memberships["member_actor_id"].astype("string")
                                              .eq(actor_id).fillna(False)]
         if not umbrellas.empty:
             items = [f"{self.actor(m.umbrella_actor_id)}{self.cite.mark(m.source_ids)}"
                      for m in members_of.itertuples(index=False)]
-            lines.append(f"It is reported to belong to {'; '.join(items)}.")
+            lines.append(f"It is reported to belong to {'; '.join(items)}.{self.data_mark()}")
         statements = facts.actor_statements(self.data.political_events, actor_id)
         if not statements.empty:
             first = statements.iloc[0]
@@ -510,7 +518,7 @@ class _Writer:
             lines.append(f"The last reported change, to {count:,} in "
                          f"{long_date(context.change_start['date'], 'month')}, was "
                          + "; or ".join(froms) + (", as sources differ." if len(froms) > 1
-                                                   else "."))
+                                                   else ".") + self.data_mark())
         return " ".join(lines)
 
     def _previous_levels(self, context: facts.TroopContext) -> list[str]:
@@ -557,7 +565,7 @@ def brief_title(incident: pd.Series, *, markdown: bool = True) -> str:
 def _with_data_entry(sources: pd.DataFrame, data_dir: object) -> pd.DataFrame:
     """The sources table with the entry computed sentences cite: the data themselves."""
     entry = {"source_id": DATA_ENTRY, "outlet": "sitrep-analysis data",
-             "title": "counts and tests computed from the incidents, events and tallies tables "
+             "title": "counts, tests and comparisons computed from the tables "
              "of " + str(getattr(data_dir, "name", data_dir) or "the data") + ", each row with "
              "its own sources", "published_date": pd.NA, "url": pd.NA, "via": pd.NA}
     return pd.concat([sources, pd.DataFrame([entry])], ignore_index=True)
