@@ -128,6 +128,8 @@ def test_default_config_lists_the_standard_set():
         "start_date": "2023-10-01", "end_date": "2024-09-30", "countries": ["Iraq", "Syria"],
         "window_days": 30}
     assert reports["01_attack_tempo"].notebook == REPO / "notebooks" / "01_attack_tempo.ipynb"
+    assert config.briefs is not None and config.briefs.first_run_days == 30
+    assert config.briefs.folder == REPO / "reports" / "briefs"
     assert reports["01_attack_tempo"].parameters == {}
     assert reports["02_event_study"].notebook == REPO / "notebooks" / "02_event_study.ipynb"
     assert reports["03_profile_ain-al-asad"].notebook == REPO / "notebooks" / "03_profile.ipynb"
@@ -331,3 +333,76 @@ def test_a_failing_report_exits_1_and_keeps_its_last_good_html(project, monkeypa
     fixed = runner.invoke(app, ["schedule"])
     assert fixed.exit_code == 0, fixed.output
     assert not (project / "out" / "b.failed.ipynb").exists()
+
+
+# --- scheduled briefs ---------------------------------------------------------------------------
+
+def _add_incident(data_dir: Path, incident_id: str, day: str) -> None:
+    """A copy of the last test incident under a new id and date."""
+    from tests.helpers import read_rows, write_rows
+
+    header, rows = read_rows(data_dir / "incidents.csv")
+    rows.append({**rows[-1], "incident_id": incident_id, "incident_date": day})
+    write_rows(data_dir / "incidents.csv", header, rows)
+
+
+def test_scheduled_briefs_cover_only_new_incidents(project, capsys):
+    """A first run writes briefs for the last 30 days of incidents only (the test data end on
+    2020-03-02, the one incident within 30 days of it); the next run writes none; after one
+    incident is added, exactly its brief. The index lists the briefs newest first."""
+    config = _write_config(project, fail="no", extra="[briefs]\nfirst_run_days = 30\n")
+    briefs = project / "out" / "briefs"
+    first = run_schedule(load_config(config))
+    assert first.ok
+    assert sorted(p.name for p in briefs.glob("*.html")) == ["brief_2020-03-02-test.html"]
+    said = capsys.readouterr().out
+    assert "1 briefs written, 0 failed" in said
+    state = json.loads(_read(project / "out" / STATE_FILE))["briefs"]
+    assert len(state["seen"]) == len(load_incidents(project / "data"))
+    assert list(state["written"]) == ["2020-03-02-test"]
+
+    second = run_schedule(load_config(config))
+    assert second.ok and "0 briefs written" in capsys.readouterr().out
+    assert len(list(briefs.glob("*.html"))) == 1
+
+    _add_incident(project / "data", "2020-03-05-added-test", "2020-03-05")
+    third = run_schedule(load_config(config))
+    assert third.ok
+    rendered = [o.spec.name for o in third.outcomes if o.status == "rendered"]
+    assert [name for name in rendered if name.startswith("brief_")] == [
+        "brief_2020-03-05-added-test"]
+    index = _read(project / "out" / "index.html")
+    newer, older = (index.index("briefs/brief_2020-03-05-added-test.html"),
+                    index.index("briefs/brief_2020-03-02-test.html"))
+    assert newer < older
+    assert "2 briefs, newest incident first." in index
+    brief = _read(briefs / "brief_2020-03-05-added-test.html")
+    assert "Situation report: " in brief and "<title>" in brief
+
+
+def test_a_first_run_looks_back_as_far_as_configured(project):
+    config = _write_config(project, fail="no", extra="[briefs]\nfirst_run_days = 60\n")
+    loaded = load_config(config)
+    from sitrep_analysis.brief.schedule import incidents_to_brief, read_incident_stubs
+
+    chosen = incidents_to_brief(read_incident_stubs(project / "data"), None,
+                                loaded.briefs.first_run_days)
+    # 2020-03-02 less 60 days is 2020-01-02: the incidents after it
+    assert [stub.incident_id for stub in chosen] == ["2020-03-02-test", "2020-01-13-test",
+                                                     "2020-01-05-test"]
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('[briefs]\nfirst_run_days = -1\n', "first_run_days must be a whole number"),
+    ('[briefs]\nfolder = "../x"\n', "folder must be a plain folder name"),
+    ('[briefs]\nfirst_run_dayz = 3\n', "did you mean 'first_run_days'?"),
+])
+def test_briefs_table_mistakes_are_named(project, table, message):
+    config = _write_config(project, fail="no", extra=table)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(config)
+
+
+def test_briefs_can_be_turned_off(project):
+    config = _write_config(project, fail="no", extra="[briefs]\nenabled = false\n")
+    assert load_config(config).briefs is None
