@@ -14,6 +14,11 @@ import click
 
 from sitrep_analysis.columns import FIELDS
 
+TIMEOUT = click.option(
+    "--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+    help="Time limit per report, kernel start included (default 600; 0: none). A report past "
+    "it fails and keeps the last good HTML and <name>.failed.ipynb.")
+
 DATA_DIR = click.argument("data_dir", required=False, type=click.Path(path_type=Path,
                                                                       file_okay=False))
 
@@ -112,16 +117,24 @@ def datapackage(data_dir: Path | None, write: bool) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="HTML file to write (default: reports/<notebook stem>.html).")
 @click.option("-t", "--title", help="Page title (default: the notebook's title metadata).")
+@TIMEOUT
 def render(notebook: Path, parameters: tuple[tuple[str, str], ...], output: Path | None,
-           title: str | None) -> None:
+           title: str | None, timeout: float | None) -> None:
     """Run NOTEBOOK with Papermill and write it as one offline HTML report (no code shown).
 
     Parameters are checked first: an unknown name, a value of the wrong type, an impossible
-    date or a start after an end exits with status 2 before anything runs. When the notebook
-    fails: exit status 1, the last good report stays, and the run is kept as
+    date or a start after an end exits with status 2 before anything runs, as does an output
+    that is not .html, is the notebook or lies in the data folder. When the notebook fails or
+    runs past --timeout: exit status 1, the last good report stays, and the run is kept as
     <name>.failed.ipynb beside it.
     """
-    from sitrep_analysis.render import ParameterError, RenderError, render_notebook
+    from sitrep_analysis.render import (
+        DEFAULT_TIMEOUT_SECONDS,
+        OutputRefused,
+        ParameterError,
+        RenderError,
+        render_notebook,
+    )
 
     target = output or Path("reports") / f"{notebook.stem}.html"
     given: dict[str, str] = {}
@@ -130,8 +143,10 @@ def render(notebook: Path, parameters: tuple[tuple[str, str], ...], output: Path
             raise click.UsageError(f"parameter {name!r} is given twice")
         given[name] = value
     try:
-        written = render_notebook(notebook, target, given, title=title)
-    except ParameterError as error:
+        written = render_notebook(notebook, target, given, title=title,
+                                  timeout=DEFAULT_TIMEOUT_SECONDS if timeout is None
+                                  else timeout)
+    except (ParameterError, OutputRefused) as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None
     except RenderError as error:
@@ -148,7 +163,9 @@ def render(notebook: Path, parameters: tuple[tuple[str, str], ...], output: Path
               help="Renders at a time (default: one per core, at most one per report).")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar on stderr (default: only when stderr is a terminal).")
-def schedule(config: Path, force: bool, jobs: int | None, progress: bool | None) -> None:
+@TIMEOUT
+def schedule(config: Path, force: bool, jobs: int | None, progress: bool | None,
+             timeout: float | None) -> None:
     """Render the reports listed in CONFIG (default: reports.toml) and write their index.html.
 
     A report whose notebook, parameters, data and code are unchanged since its last successful
@@ -165,7 +182,8 @@ def schedule(config: Path, force: bool, jobs: int | None, progress: bool | None)
         click.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None
     try:
-        result = run_schedule(loaded, force=force, jobs=jobs, progress=progress)
+        result = run_schedule(loaded, force=force, jobs=jobs, progress=progress,
+                              timeout=timeout)
     except ScheduleError as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
@@ -180,8 +198,9 @@ def schedule(config: Path, force: bool, jobs: int | None, progress: bool | None)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="HTML file to write (default: reports/briefs/brief_<INCIDENT_ID>.html).")
 @click.option("--latest", is_flag=True, help="Write the brief on the newest incident.")
+@TIMEOUT
 def brief(incident_id: str | None, parameters: tuple[tuple[str, str], ...],
-          output: Path | None, latest: bool) -> None:
+          output: Path | None, latest: bool, timeout: float | None) -> None:
     """Write the situation report on one attack, INCIDENT_ID (or --latest), as one offline
     HTML page: what happened and who said so, the place's history, the days before, who is
     behind it, the tempo around it and the troops there, every sentence sourced.
@@ -192,7 +211,7 @@ def brief(incident_id: str | None, parameters: tuple[tuple[str, str], ...],
     from sitrep_analysis.brief.facts import latest_incident_id
     from sitrep_analysis.brief.report import DEFAULT_BRIEF_DIR, brief_filename, render_brief
     from sitrep_analysis.data import DataValidationError, load_all
-    from sitrep_analysis.render import RenderError
+    from sitrep_analysis.render import DEFAULT_TIMEOUT_SECONDS, OutputRefused, RenderError
 
     data_dir: str | None = None
     for name, value in parameters:
@@ -212,8 +231,10 @@ def brief(incident_id: str | None, parameters: tuple[tuple[str, str], ...],
     try:
         chosen = latest_incident_id(dataset.incidents) if latest else str(incident_id)
         target = output or DEFAULT_BRIEF_DIR / brief_filename(chosen)
-        written = render_brief(dataset, chosen, target, data_dir=data_dir)
-    except LookupError as error:  # an unknown id (IncidentNotFound) or no incidents at all
+        written = render_brief(dataset, chosen, target, data_dir=data_dir,
+                               timeout=DEFAULT_TIMEOUT_SECONDS if timeout is None
+                               else timeout)
+    except (LookupError, OutputRefused) as error:  # an unknown id, no incidents, a bad -o
         click.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None
     except RenderError as error:

@@ -60,28 +60,35 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import contextvars
+import copy
 import datetime as dt
 import difflib
 import functools
 import hashlib
 import html as html_lib
 import json
+import math
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "DEFAULT_TIMEOUT_SECONDS",
     "TEMPLATE_DIR",
     "NotebookParameter",
+    "OutputRefused",
     "ParameterError",
     "RenderError",
     "RenderedReport",
+    "check_output",
     "check_parameters",
     "data_checksum",
     "data_dir_used",
@@ -102,6 +109,8 @@ KERNEL_NAME = "python3"
 #: The checkout the package is imported from, when it is one (an editable install).
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 GIT_TIMEOUT_SECONDS = 5
+#: A report's time limit when none is given: kernel start, every cell and nothing more.
+DEFAULT_TIMEOUT_SECONDS = 600
 
 
 class RenderError(RuntimeError):
@@ -129,6 +138,29 @@ class ParameterError(RenderError):
 
     def __reduce__(self):  # picklable, so it can cross a process pool
         return (type(self), (self.notebook, self.problems))
+
+
+class OutputRefused(RenderError):
+    """The output path would overwrite an input (the notebook, a data file) or is not an
+    ``.html`` file; nothing was run. A usage mistake: the command line exits 2."""
+
+    def __reduce__(self):
+        return (type(self), (str(self),))
+
+
+def check_output(notebook: Path, output: Path, data_dir: Path | None) -> None:
+    """Refuse an output that is not ``.html``, is the notebook, or lies inside the data folder
+    (:class:`OutputRefused`): a report never replaces one of its own inputs."""
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise OutputRefused(f"output {output} must be an .html file (a report is never written "
+                            "over another kind of file)")
+    if output == notebook.resolve():
+        raise OutputRefused(f"output {output} is the notebook itself")
+    if data_dir is not None and output.is_relative_to(Path(data_dir).resolve()):
+        raise OutputRefused(f"output {output} lies inside the data folder {data_dir}; write "
+                            "reports elsewhere")
+    if output.is_dir():
+        raise OutputRefused(f"output {output} is a folder; give a file name ending in .html")
 
 
 def failed_notebook_path(output_html: str | os.PathLike) -> Path:
@@ -640,6 +672,7 @@ def render_report(
     *,
     data_dir: str | os.PathLike | None = None,
     title: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
 ) -> RenderedReport:
     """:func:`render_notebook`, returning the provenance too (for the scheduler's index)."""
     import nbformat
@@ -655,17 +688,27 @@ def render_report(
     declared = notebook_parameters(notebook)
     values = check_parameters(notebook, given, declared)
     used_data = data_dir_used(notebook, declared, values)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    check_output(notebook, output, used_data)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RenderError(f"cannot create the folder {output.parent}: "
+                          f"{error.strerror or error}; nothing was run") from None
     failed = failed_notebook_path(output)
     footer = provenance(notebook, values, used_data, declared=declared)
+    limit = _time_limit(timeout)
 
     with tempfile.TemporaryDirectory(prefix="sitrep-render-") as work:
         executed = Path(work) / notebook.name
+        keeping = _KEEP_ON_FAILURE.set(executed)
         try:
             papermill.execute_notebook(
                 str(notebook), str(executed), parameters=values, kernel_name=KERNEL_NAME,
                 cwd=str(notebook.parent), progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, shutdown_kernel="immediate",
+                start_timeout=limit.seconds_left() if limit else 60,
+                timeout_func=limit.for_cell if limit else None,
+                engine_name=_engine_name(),
                 **_kernel_settings(Path(work)),
             )
             run = nbformat.read(executed, as_version=4)
@@ -675,12 +718,77 @@ def render_report(
         except Exception as error:
             kept = None
             if executed.exists():  # shutil.move: the temporary folder may be another disk
-                shutil.move(executed, failed)
-                kept = failed
-            raise RenderError(_failure_message(notebook, output, error, kept), kept) from error
-    write_atomically(output, html)
+                with contextlib.suppress(OSError):  # an unwritable folder keeps nothing
+                    shutil.move(executed, failed)
+                    kept = failed
+            raise RenderError(_failure_message(notebook, output, error, kept, timeout),
+                              kept) from error
+        finally:
+            _KEEP_ON_FAILURE.reset(keeping)
+    try:
+        write_atomically(output, html)
+    except OSError as error:
+        raise RenderError(f"cannot write {output}: {error.strerror or error}; "
+                          f"{'the last good report is left unchanged' if output.exists() else 'nothing was written'}") from None  # noqa: E501
     failed.unlink(missing_ok=True)
     return RenderedReport(output, footer)
+
+
+#: Where the engine below keeps the executed notebook when a run stops with no error cell
+#: (a time limit, a dead kernel): Papermill itself writes it only when a cell raises.
+_KEEP_ON_FAILURE: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+    "sitrep_keep_on_failure", default=None)
+
+
+@functools.cache
+def _engine_name() -> str:
+    """Register (once) and name the Papermill engine that keeps a stopped run's notebook."""
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.iorw import write_ipynb
+
+    class KeepingEngine(NBClientEngine):
+        """Papermill's nbclient engine, but a run stopped by a time limit or a dead kernel
+        still leaves the executed notebook (outputs so far, and a note on top saying why)."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except Exception as error:
+                keep = _KEEP_ON_FAILURE.get()
+                if keep is not None:
+                    import nbformat
+
+                    note = nbformat.v4.new_markdown_cell(
+                        f"**sitrep: this run was stopped: {type(error).__name__}: "
+                        f"{str(error).splitlines()[0] if str(error) else ''}**")
+                    kept = copy.deepcopy(nb_man.nb)  # Papermill still reads its own copy
+                    kept.cells.insert(0, note)
+                    with contextlib.suppress(Exception):
+                        write_ipynb(kept, str(keep))
+                raise
+
+    papermill_engines.register("sitrep", KeepingEngine)
+    return "sitrep"
+
+
+@dataclass(frozen=True)
+class _TimeLimit:
+    """A deadline for one render; each cell may run until it (nbclient's ``timeout_func``)."""
+
+    deadline: float
+
+    def seconds_left(self) -> int:
+        return max(1, math.ceil(self.deadline - time.monotonic()))
+
+    def for_cell(self, cell: object) -> int:
+        return self.seconds_left()
+
+
+def _time_limit(timeout: float | None) -> _TimeLimit | None:
+    if timeout is None or timeout <= 0:
+        return None
+    return _TimeLimit(time.monotonic() + timeout)
 
 
 def render_notebook(
@@ -690,6 +798,7 @@ def render_notebook(
     *,
     data_dir: str | os.PathLike | None = None,
     title: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
 ) -> Path:
     """Execute a notebook with Papermill and write it as a self-contained HTML report.
 
@@ -706,6 +815,9 @@ def render_notebook(
         Shorthand for the ``data_dir`` parameter.
     title:
         The page title (default: the notebook's ``title`` metadata, else its file name).
+    timeout:
+        Seconds the whole run may take, kernel start included (default 600; ``None`` or 0:
+        no limit). A run past it fails like a notebook that raises.
 
     Returns the path of the written report. Raises :class:`ParameterError` (a
     :class:`RenderError`) before any kernel starts when a parameter does not fit, and
@@ -714,14 +826,20 @@ def render_notebook(
     successful run removes a stale ``.failed.ipynb``.
     """
     return render_report(notebook_path, output_html, parameters, data_dir=data_dir,
-                         title=title).path
+                         title=title, timeout=timeout).path
 
 
-def _failure_message(notebook: Path, output: Path, error: Exception, kept: Path | None) -> str:
+def _failure_message(notebook: Path, output: Path, error: Exception, kept: Path | None,
+                     timeout: float | None = None) -> str:
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(error, PapermillExecutionError):
         what = f"the cell run as In [{error.exec_count}] raised {error.ename}: {error.evalue}"
+    elif isinstance(error, CellTimeoutError | TimeoutError):
+        what = f"it ran past its time limit of {timeout:g} s and was stopped"
+    elif isinstance(error, DeadKernelError):
+        what = "the kernel died (it exited or was killed) while running a cell"
     else:
         what = f"{type(error).__name__}: {error}"
     lines = [f"rendering {notebook} failed: {what}"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sitrep_analysis.render import PACKAGE_ROOT, render_report
+from sitrep_analysis.render import DEFAULT_TIMEOUT_SECONDS, PACKAGE_ROOT, render_report
 
 BRIEF_NOTEBOOK = PACKAGE_ROOT / "notebooks" / "04_situation_report.ipynb"
 #: Where ``sitrep brief`` writes when no output is given, relative to the working folder.
@@ -32,7 +32,8 @@ def page_title(dataset, incident_id: str) -> str:
 
 
 def render_brief(dataset, incident_id: str, output_html: str | os.PathLike,
-                 data_dir: str | os.PathLike | None = None):
+                 data_dir: str | os.PathLike | None = None,
+                 timeout: float | None = DEFAULT_TIMEOUT_SECONDS):
     """Render the brief on ``incident_id`` of ``dataset`` (loaded from ``data_dir``, None for
     the shipped data) to ``output_html``; returns the :class:`render.RenderedReport`.
     Raises ``IncidentNotFound`` before rendering when the id is unknown, and
@@ -41,4 +42,4 @@ def render_brief(dataset, incident_id: str, output_html: str | os.PathLike,
     parameters: dict[str, object] = {"incident_id": incident_id}
     if data_dir is not None:
         parameters["data_dir"] = str(data_dir)
-    return render_report(BRIEF_NOTEBOOK, output_html, parameters, title=title)
+    return render_report(BRIEF_NOTEBOOK, output_html, parameters, title=title, timeout=timeout)
