@@ -642,7 +642,8 @@ def write_atomically(path: Path, text: str) -> None:
 def _kernel_settings(work: Path) -> dict[str, object]:
     """Papermill keywords for the kernel of one run.
 
-    On POSIX the kernel talks over Unix sockets in ``work`` (removed with it) instead of TCP:
+    On POSIX the kernel talks over Unix sockets in ``work`` (removed with it, as is its
+    connection file) instead of TCP:
     no ports, and no ipykernel warning about unencrypted TCP on stderr at every run. It is set
     through the client's config, not by passing a kernel manager: nbclient shuts down only the
     kernels of managers it created itself.
@@ -651,8 +652,10 @@ def _kernel_settings(work: Path) -> dict[str, object]:
         return {}
     from traitlets.config import Config
 
-    return {"config": Config({"KernelManager": {"transport": "ipc",
-                                                "ip": str(work / "kernel")}})}
+    return {"config": Config({"KernelManager": {
+        "transport": "ipc", "ip": str(work / "kernel"),
+        # in the run's folder too: a kernel killed with its render leaves no file behind
+        "connection_file": str(work / "kernel-connection.json")}})}
 
 
 # --- rendering --------------------------------------------------------------------------------

@@ -8,11 +8,13 @@ The config (``reports.toml`` at the top of the repository is the standard set)::
 
     output_dir = "reports"        # default "reports"
     data_dir = "data"             # optional; default: the loaders' default (data/)
+    timeout = 600                 # seconds per report (default 600; 0: none)
 
     [[reports]]
     name = "01_attack_tempo"      # the output file stem: reports/01_attack_tempo.html
     notebook = "notebooks/01_attack_tempo.ipynb"
     title = "Attack tempo against political events"     # default: the name
+    timeout = 900                 # optional: this report's own limit
 
     [reports.parameters]          # optional; values as TOML types or as strings
     start_date = "2020-01-01"
@@ -53,6 +55,10 @@ What is kept in the output folder
 - ``.sitrep-state.json`` also holds, under ``briefs``, the incident ids earlier runs
   accounted for and the briefs written (file, incident date, title, render time);
 - ``.sitrep-lock``: held while a run is going, so two runs never write the same folder.
+  Workers close their inherited copy of it, and Linux sends them SIGTERM when the scheduler
+  dies (``PR_SET_PDEATHSIG``), so a killed run leaves neither the lock nor a worker or kernel
+  behind. SIGTERM to the scheduler stops the workers (each removes its render's temporary
+  folder and kernel), writes the index saying which reports did not finish, and exits 1.
 
 Renders run in a process pool, one per core (at most one per report); each worker process
 keeps one nbconvert exporter. Workers are forked on Linux when the scheduler runs no other
@@ -76,6 +82,7 @@ import multiprocessing
 import multiprocessing.context
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -87,6 +94,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sitrep_analysis.render import (
+    DEFAULT_TIMEOUT_SECONDS,
     ParameterError,
     RenderError,
     check_parameters,
@@ -121,9 +129,9 @@ INDEX_FILE = "index.html"
 PREVIOUS_IDS_PARAMETER = "previous_incident_ids_path"
 STATE_FORMAT = 1
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_TOP_KEYS = ("output_dir", "data_dir", "reports", "briefs")
+_TOP_KEYS = ("output_dir", "data_dir", "timeout", "reports", "briefs")
 _BRIEF_KEYS = ("enabled", "first_run_days", "folder")
-_REPORT_KEYS = ("name", "notebook", "title", "parameters")
+_REPORT_KEYS = ("name", "notebook", "title", "timeout", "parameters")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -143,6 +151,8 @@ class ReportSpec:
     notebook: Path
     title: str
     parameters: dict[str, object] = field(default_factory=dict)
+    #: Seconds this report may take (None: the config's ``timeout``).
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,8 @@ class Config:
     data_dir: Path | None
     reports: tuple[ReportSpec, ...]
     briefs: BriefsSpec | None = None
+    #: Seconds each report (and brief) may take, unless it sets its own; 0: no limit.
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
 
 
 # --- the config -------------------------------------------------------------------------------
@@ -235,12 +247,24 @@ def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> Config:
         parameters = {key: str(_path(base, value)) if key.endswith(("_dir", "_path"))
                       and isinstance(value, str) and value else value
                       for key, value in parameters.items()}
-        reports.append(ReportSpec(str(name), _path(base, notebook), str(title), parameters))
+        timeout = entry.get("timeout")
+        if timeout is not None and not _is_seconds(timeout):
+            problems.append(f"{where}: timeout must be a number of seconds, 0 or more")
+            timeout = None
+        reports.append(ReportSpec(str(name), _path(base, notebook), str(title), parameters,
+                                  timeout))
     briefs, brief_problems = _briefs_spec(path, raw.get("briefs"), output_dir)
     problems += brief_problems
+    timeout = raw.get("timeout", DEFAULT_TIMEOUT_SECONDS)
+    if not _is_seconds(timeout):
+        problems.append(f"{path}: timeout must be a number of seconds, 0 or more (0: no limit)")
     if problems:
         raise ConfigError("\n".join(problems))
-    return Config(path.resolve(), output_dir, data_dir, tuple(reports), briefs)
+    return Config(path.resolve(), output_dir, data_dir, tuple(reports), briefs, float(timeout))
+
+
+def _is_seconds(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
 def _briefs_spec(path: Path, table: object, output_dir: Path) -> tuple[BriefsSpec | None,
@@ -324,12 +348,14 @@ def _save_state(path: Path, reports: Mapping[str, dict], briefs: dict | None = N
 
 
 @contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Hold ``folder/.sitrep-lock`` for the run (POSIX ``flock``; a no-op elsewhere)."""
+def _locked(folder: Path) -> Iterator[int | None]:
+    """Hold ``folder/.sitrep-lock`` for the run (POSIX ``flock``; a no-op elsewhere); yields
+    the lock's file descriptor, which forked workers close (:func:`_worker_start`) so that the
+    lock is released the moment this process ends, whatever its workers do."""
     try:
         import fcntl
     except ImportError:  # not POSIX
-        yield
+        yield None
         return
     with open(folder / LOCK_FILE, "a") as handle:
         try:
@@ -338,7 +364,7 @@ def _locked(folder: Path) -> Iterator[None]:
             raise ScheduleError(f"another `sitrep schedule` is writing to {folder} (it holds "
                                 f"{folder / LOCK_FILE}); this run stopped") from None
         try:
-            yield
+            yield handle.fileno()
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -453,18 +479,103 @@ def _plan(spec: ReportSpec, config: Config, state: Mapping[str, dict], force: bo
     return _Job(spec, html_path, values, record, data_dir)
 
 
-def _render_job(notebook: Path, html_path: Path, values: dict[str, object],
-                title: str) -> dict[str, object]:
-    """Run in a worker process: render one report; a plain dict back (errors included)."""
-    started = time.perf_counter()
+class _Stopped(BaseException):
+    """Raised in a worker by SIGTERM during a render, so the render's cleanup runs (its
+    temporary folder, its kernel) before the worker exits."""
+
+
+_IN_RENDER = False
+
+
+class _SchedulerStopped(BaseException):
+    """SIGTERM reached the scheduler: stop the workers, write the index, report."""
+
+
+@contextlib.contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """While the run goes on, SIGTERM raises :class:`_SchedulerStopped` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _SchedulerStopped
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        rendered = render_report(notebook, html_path, values, title=title)
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_workers_on_sigterm(kind, error, traceback) -> bool:
+    """On the way out of a stopped run, SIGTERM every worker (each cleans up its render and
+    its kernel, then exits), so the pool does not wait for renders nobody will read."""
+    if kind is not None and issubclass(kind, _SchedulerStopped):
+        for child in multiprocessing.active_children():
+            child.terminate()
+    return False
+
+
+def _worker_start(parent_pid: int, inherited_lock_fd: int | None) -> None:
+    """Pool initializer: close the forked copy of the lock (the lock must not outlive the
+    scheduler), ask Linux to send SIGTERM when the scheduler dies (even by SIGKILL), and make
+    SIGTERM stop a render cleanly."""
+    if inherited_lock_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(inherited_lock_fd)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent_pid:  # the scheduler died before the request took effect
+        os._exit(1)
+    signal.signal(signal.SIGTERM, _worker_sigterm)
+
+
+def _worker_sigterm(signum: int, frame: object) -> None:
+    if _IN_RENDER:
+        raise _Stopped
+    _kill_children()
+    os._exit(128 + signum)
+
+
+def _kill_children() -> None:
+    """SIGKILL this process's children (a render's kernel), Linux only: a stopped worker leaves
+    no kernel behind."""
+    children = Path(f"/proc/{os.getpid()}/task")
+    if not children.is_dir():
+        return
+    for task in children.iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            for pid in (task / "children").read_text().split():
+                with contextlib.suppress(OSError):
+                    os.killpg(int(pid), signal.SIGKILL)  # kernels lead their own group
+                with contextlib.suppress(OSError):
+                    os.kill(int(pid), signal.SIGKILL)
+
+
+def _render_job(notebook: Path, html_path: Path, values: dict[str, object],
+                title: str, timeout: float | None = None) -> dict[str, object]:
+    """Run in a worker process: render one report; a plain dict back (errors included)."""
+    global _IN_RENDER
+    started = time.perf_counter()
+    _IN_RENDER = True
+    try:
+        rendered = render_report(notebook, html_path, values, title=title, timeout=timeout)
+    except _Stopped:
+        _kill_children()
+        os._exit(128 + signal.SIGTERM)
     except RenderError as error:
         return {"ok": False, "error": _error_text(error), "seconds": time.perf_counter() - started,
                 "failed_notebook": str(error.failed_notebook) if error.failed_notebook else None}
     except Exception as error:  # a bug must fail one report, not the batch
         return {"ok": False, "error": f"{type(error).__name__}: {error}",
                 "seconds": time.perf_counter() - started, "failed_notebook": None}
+    finally:
+        _IN_RENDER = False
     return {"ok": True, "rendered_at": rendered.provenance["rendered_at"],
             "seconds": time.perf_counter() - started}
 
@@ -560,12 +671,13 @@ def _line(outcome: Outcome, width: int) -> str:
 
 
 def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None,
-                 progress: bool | None = None) -> ScheduleResult:
+                 progress: bool | None = None, timeout: float | None = None) -> ScheduleResult:
     """Render the config's reports (skipping unchanged ones unless ``force``), write the
     index, print a line per report and a total; see the module docstring.
 
     ``jobs``: renders at a time (default ``os.cpu_count()``, at most one per report to
     render). ``progress``: a tqdm bar on stderr (default: when stderr is a terminal).
+    ``timeout``: seconds per report, over the config's (``timeout``, per report or for all).
     Raises :class:`ScheduleError` when another run holds the output folder.
     """
     from tqdm import tqdm
@@ -578,7 +690,7 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
     def say(text: str, err: bool = False) -> None:
         tqdm.write(text, file=sys.stderr if err else sys.stdout)
 
-    with _locked(output_dir):
+    with _locked(output_dir) as lock_fd, _sigterm_stops():
         state_path = output_dir / STATE_FILE
         state = _load_state(state_path, lambda text: say(text, err=True))
         checksums: dict[Path, str | None] = {}
@@ -602,57 +714,79 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
         todo = [job for job in planned if isinstance(job, _Job)] + brief_jobs
         is_brief = {id(job) for job in brief_jobs}
         show = sys.stderr.isatty() if progress is None else progress
-        with contextlib.ExitStack() as stack:
-            futures: dict[Future, _Job] = {}
-            if todo:
-                # Workers start (fork) at the first submit: before the bar's monitor thread.
-                workers = min(jobs or os.cpu_count() or 1, len(todo))
-                pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers,
-                                                               mp_context=_mp_context()))
-                futures = {pool.submit(_render_job, job.spec.notebook, job.html, job.values,
-                                       job.spec.title): job for job in todo}
-            bar = stack.enter_context(tqdm(total=len(planned) + len(brief_jobs),
-                                           desc="sitrep schedule", unit="report",
-                                           file=sys.stderr, disable=not show, leave=False))
+        stopped = False
+        try:
+            with contextlib.ExitStack() as stack:
+                futures: dict[Future, _Job] = {}
+                if todo:
+                    # Workers start (fork) at the first submit: before the bar's monitor thread.
+                    workers = min(jobs or os.cpu_count() or 1, len(todo))
+                    context = _mp_context()
+                    inherited = lock_fd if context.get_start_method() == "fork" else None
+                    pool = stack.enter_context(ProcessPoolExecutor(
+                        max_workers=workers, mp_context=context, initializer=_worker_start,
+                        initargs=(os.getpid(), inherited)))
+                    stack.push(_stop_workers_on_sigterm)  # before the pool waits for them
+                    futures = {pool.submit(_render_job, job.spec.notebook, job.html, job.values,
+                                           job.spec.title, _seconds(job.spec, config, timeout)):
+                               job for job in todo}
+                bar = stack.enter_context(tqdm(total=len(planned) + len(brief_jobs),
+                                               desc="sitrep schedule", unit="report",
+                                               file=sys.stderr, disable=not show, leave=False))
 
-            def finish(outcome: Outcome) -> None:
-                say(_line(outcome, width))
-                if outcome.status == "failed" and outcome.error and "\n" in outcome.error:
-                    say(f"--- {outcome.spec.name}\n{outcome.error}", err=True)
-                bar.update(1)
+                def finish(outcome: Outcome) -> None:
+                    say(_line(outcome, width))
+                    if outcome.status == "failed" and outcome.error and "\n" in outcome.error:
+                        say(f"--- {outcome.spec.name}\n{outcome.error}", err=True)
+                    bar.update(1)
 
-            for item in planned:
-                if isinstance(item, Outcome):
-                    if item.status == "unchanged":
-                        failed_notebook_path(item.html).unlink(missing_ok=True)  # stale
-                    outcomes[item.spec.name] = item
-                    finish(item)
-            for outcome in brief_outcomes:
-                finish(outcome)
-            # While the workers render, read the incident ids each report will record.
-            ids: dict[Path, list[str] | Exception] = {}
+                for item in planned:
+                    if isinstance(item, Outcome):
+                        if item.status == "unchanged":
+                            failed_notebook_path(item.html).unlink(missing_ok=True)  # stale
+                        outcomes[item.spec.name] = item
+                        finish(item)
+                for outcome in brief_outcomes:
+                    finish(outcome)
+                # While the workers render, read the incident ids each report will record.
+                ids: dict[Path, list[str] | Exception] = {}
+                for job in todo:
+                    if job.data_dir not in ids and id(job) not in is_brief:
+                        try:
+                            ids[job.data_dir] = _incident_ids(job.data_dir)
+                        except Exception as error:  # the notebook will say more
+                            ids[job.data_dir] = error
+                for future in as_completed(futures):
+                    job = futures[future]
+                    if id(job) in is_brief and brief_state is not None:
+                        outcome = _collect_brief(job, future, brief_state)
+                        brief_outcomes.append(outcome)
+                    else:
+                        outcome = _collect(job, future, ids[job.data_dir], state, output_dir, say)
+                        outcomes[job.spec.name] = outcome
+                    _save_state(state_path, state, brief_state)
+                    finish(outcome)
+        except _SchedulerStopped:
+            stopped = True
             for job in todo:
-                if job.data_dir not in ids and id(job) not in is_brief:
-                    try:
-                        ids[job.data_dir] = _incident_ids(job.data_dir)
-                    except Exception as error:  # the notebook will say more
-                        ids[job.data_dir] = error
-            for future in as_completed(futures):
-                job = futures[future]
-                if id(job) in is_brief and brief_state is not None:
-                    outcome = _collect_brief(job, future, brief_state)
-                    brief_outcomes.append(outcome)
-                else:
-                    outcome = _collect(job, future, ids[job.data_dir], state, output_dir, say)
-                    outcomes[job.spec.name] = outcome
-                _save_state(state_path, state, brief_state)
-                finish(outcome)
+                name = job.spec.name
+                if name not in outcomes and all(o.spec.name != name for o in brief_outcomes):
+                    outcome = Outcome(job.spec, "failed", job.html, None,
+                                      error="stopped by SIGTERM before it finished")
+                    if id(job) in is_brief:
+                        brief_outcomes.append(outcome)
+                    else:
+                        outcomes[name] = outcome
         if brief_state is not None:
             _save_state(state_path, state, brief_state)
         ordered = [outcomes[spec.name] for spec in config.reports]
         index = output_dir / INDEX_FILE
         write_atomically(index, index_html(ordered, output_dir, briefs=_brief_rows(
             brief_state, brief_outcomes, config.briefs)))
+    if stopped:
+        raise ScheduleError(f"stopped by SIGTERM: {sum(o.status == 'failed' for o in ordered)} "
+                            f"of {len(ordered)} reports not rendered, their last good HTML "
+                            f"kept; {_shown_path(index)} says which")
     result = ScheduleResult(ordered + brief_outcomes, index, time.perf_counter() - started)
     briefs_said = (f"; {sum(o.status == 'rendered' for o in brief_outcomes)} briefs written, "
                    f"{sum(o.status == 'failed' for o in brief_outcomes)} failed"
@@ -699,6 +833,14 @@ def _brief_rows(brief_state: dict | None, outcomes: list[Outcome],
                                          outcome.failed_notebook)
     return sorted(rows.values(), key=lambda row: (row.incident_date, row.incident_id),
                   reverse=True)
+
+
+def _seconds(spec: ReportSpec, config: Config, override: float | None) -> float | None:
+    """The time limit of one render: the command line's, else the report's, else the
+    config's; 0 means none."""
+    seconds = override if override is not None else (
+        spec.timeout if spec.timeout is not None else config.timeout)
+    return seconds or None
 
 
 def _collect(job: _Job, future: Future, ids: list[str] | Exception, state: dict[str, dict],
