@@ -40,10 +40,19 @@ def test_three_lines_give_the_timeline_the_forest_plot_and_the_map():
     assert [len(f.data) > 0 for f in figures] == [True, True, True]
 
 
-@pytest.mark.parametrize("name", ["analysis", "figures", "narrative", "render", "schedule"])
-def test_doctests(name):
-    """The examples in docstrings run and give what they show."""
-    module = importlib.import_module(f"sitrep_analysis.{name}")
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
+def test_docstring_examples_are_collected_by_pytest():
+    """`--doctest-modules` in pyproject.toml runs every module's examples; this pins that the
+    setting stays, and that the modules it covers hold examples."""
+    import tomllib
+
+    from tests.helpers import REPO
+
+    options = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    pytest_options = options["tool"]["pytest"]["ini_options"]
+    assert "--doctest-modules" in pytest_options["addopts"]
+    assert "sitrep_analysis" in pytest_options["testpaths"]
+    finder = doctest.DocTestFinder()
+    for name in ("analysis", "figures", "narrative", "render", "schedule.index",
+                 "brief.words", "brief.citations", "brief.schedule"):
+        module = importlib.import_module(f"sitrep_analysis.{name}")
+        assert any(test.examples for test in finder.find(module)), name

@@ -19,7 +19,8 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-import sitrep_analysis.schedule
+import sitrep_analysis.schedule.run
+import sitrep_analysis.schedule.workers
 from sitrep_analysis import load_incidents
 from sitrep_analysis.cli import app
 from sitrep_analysis.schedule import (
@@ -71,7 +72,7 @@ def project(tmp_path: Path, sample_data_dir: Path, monkeypatch: pytest.MonkeyPat
     The package's code fingerprint is pinned: an edit to the package while the tests run
     (other work in the same checkout) must not make an unchanged report look changed.
     """
-    monkeypatch.setattr(sitrep_analysis.schedule, "code_fingerprint", lambda: "pinned")
+    monkeypatch.setattr(sitrep_analysis.schedule.run, "code_fingerprint", lambda: "pinned")
     shutil.copytree(sample_data_dir, tmp_path / "data")
     (tmp_path / "nb").mkdir()
     _notebook(tmp_path / "nb" / "a.ipynb", "label = 'x'\nstart_date = '2019-10-01'\n"
@@ -199,7 +200,7 @@ def test_index_escapes_and_links_the_failed_notebook(tmp_path):
     ]
     page = index_html(outcomes, tmp_path)
     assert "<script" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "site_id = &quot;a&amp;b&quot;" in page
+    assert "site_id = &#34;a&amp;b&#34;" in page  # Jinja2 writes " as &#34;
     assert "ValueError: &lt;no&gt; data" in page and "more lines" not in page
     assert '<a href="bad.failed.ipynb">' in page and '<a href="bad.html">Bad one</a>' in page
     assert "the last good one" in page and "1 of 2 failed" in page
@@ -236,7 +237,7 @@ def test_workers_are_spawned_when_threads_are_running():
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert sitrep_analysis.schedule._mp_context().get_start_method() == "spawn"
+        assert sitrep_analysis.schedule.workers.mp_context().get_start_method() == "spawn"
     finally:
         stop.set()
         thread.join()
@@ -263,7 +264,7 @@ def test_renders_in_parallel_skips_unchanged_and_follows_the_data(project):
     index = _read(out / "index.html")
     assert '<a href="a.html">Report &lt;A&gt; &amp; co</a>' in index
     assert '<a href="b.html">Report B</a>' in index
-    assert index.count('class="status-rendered"') == 2 and "label = &quot;first&quot;" in index
+    assert index.count('class="status-rendered"') == 2 and "label = &#34;first&#34;" in index
     assert "<code>start_date = 2019-12-01</code>" in index
     ids = json.loads(_read(out / IDS_FOLDER / "a.json"))
     assert ids == sorted(load_incidents(project / "data")["incident_id"])

@@ -112,7 +112,7 @@ def test_sigterm_stops_cleanly_writes_the_index_and_leaves_no_temporary_folder(s
     process = _start(slow_project)
     below = _started(slow_project, process)
     process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=30)
+    _, err = process.communicate(timeout=30)
     assert process.returncode == 1
     assert err.strip().splitlines()[-1].startswith("error: stopped by SIGTERM")
     assert "Traceback" not in err
