@@ -5,16 +5,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint validate datapackage lab bench clean
+.PHONY: help setup report test lint lock validate datapackage lab bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): pyproject.toml
-	@echo ">> creating $(VENV) and installing sitrep-analysis with its dev tools"
+$(STAMP): pyproject.toml constraints.txt
+	@echo ">> creating $(VENV) and installing sitrep-analysis with its dev tools, at the versions in constraints.txt"
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 setup: $(STAMP) ## Create .venv and install the project (done by every other target)
@@ -23,15 +23,18 @@ report: $(STAMP) ## Render the standard reports (reports.toml) and reports/index
 	@echo ">> rendering the reports listed in reports.toml to reports/ (unchanged ones are skipped)"
 	@$(BIN)/sitrep schedule reports.toml
 
-test: $(STAMP) ## Run the whole test suite (lint, data, notebooks, browser)
-	@echo ">> ruff check"
-	@$(BIN)/ruff check sitrep_analysis tests tools benchmarks
-	@echo ">> pytest"
+test: lint ## Run the whole test suite (lint, data, notebooks, browser)
+	@echo ">> pytest (tests/ and every docstring example in sitrep_analysis/)"
 	@$(BIN)/python -m pytest
 
 lint: $(STAMP) ## Check code style with ruff
 	@echo ">> ruff check"
 	@$(BIN)/ruff check sitrep_analysis tests tools benchmarks
+
+lock: $(STAMP) ## Pin every dependency, for every Python the README allows, into constraints.txt
+	@echo ">> uv pip compile: pyproject.toml (with dev tools) -> constraints.txt, universal (Python 3.11+)"
+	@$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--quiet -o constraints.txt
 
 lab: $(STAMP) ## Open JupyterLab on the project, with the project's kernel (python3 in .venv)
 	@echo ">> starting JupyterLab in $(CURDIR) (notebooks/ holds the reports' notebooks; Ctrl-C stops it)"
