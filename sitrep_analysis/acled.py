@@ -9,8 +9,10 @@ actors copied beside them, so every notebook and ``sitrep render``/``schedule`` 
 
 1. :func:`read_acled` reads the CSV with pyarrow (multi-threaded), keeps the rows of one country,
    types them, and sends every row it cannot read to a rejected list with the reason. A file that
-   is not an ACLED export is refused (:class:`AcledFormatError`) before anything is written. The
-   typed rows are cached as Parquet (see *Cache*), so a second read of the same file is cheap.
+   is not an ACLED export is refused (:class:`AcledFormatError`) before anything is written, with
+   what it is instead when that is known (compressed, a ZIP archive, a workbook, a folder, an
+   older ACLED layout). The typed rows are cached as Parquet (see *Cache*), so a second read of
+   the same file is cheap.
 2. :func:`select_attacks` applies the selection rules (see *Selection*) and explains each
    candidate row: which rule picked it, or why it was left out.
 3. :func:`to_incidents` maps the selected rows to the incidents layout: weapon from the
@@ -27,7 +29,9 @@ Notes: ACLED's quirks, as real exports show them
   ``disorder_type``, ``civilian_targeting`` and ``tags`` are new. One real file also carries a
   ``countycode`` column. Only the columns in :data:`REQUIRED_COLUMNS` are needed (others are
   ignored); header names are matched without regard to case (old downloads wrote them in
-  capitals) and a file re-saved with ``;`` or tab separators is read too.
+  capitals) and a file re-saved with ``;`` or tab separators, or with old-Mac line ends (a lone
+  carriage return; read on one thread), is read too. Files from before ACLED's 2019 revision
+  (``ally_actor_1``/``ally_actor_2``, no ``sub_event_type``) are refused as an older layout.
 - ``event_date`` comes as ``2023-02-16`` (codebook, API), ``01 November 2024`` and
   ``21 March 2020`` (website export), ``9-May-20`` and ``31-Dec-20`` (spreadsheet re-saves) and
   ``31-12-19``. Every form is parsed, vectorised over the distinct values; ``year`` (always
@@ -39,8 +43,9 @@ Notes: ACLED's quirks, as real exports show them
 - Actor names carry year ranges that change between releases:
   ``Military Forces of the United States (2017-)``, later ``(2021-)``. Actors are matched on
   the name without its year range; a parenthesis that is not a year range is part of the name
-  (``Private Security Forces (United States)``). Associated-actor cells list several actors
-  separated by ``;``.
+  (``Private Security Forces (United States)``). Some exports drop the "the"
+  (``Military Forces of United States (2021-)``): both spellings match. Associated-actor cells
+  list several actors separated by ``;``.
 - US or coalition forces as a target often appear only in ``assoc_actor_2``, or only in
   ``notes``.
 - Attacks on bases are mostly ``Explosions/Remote violence`` with sub-event types
@@ -48,12 +53,18 @@ Notes: ACLED's quirks, as real exports show them
   ``Remote explosive/landmine/IED``; an attack whose rockets or drones were all shot down is
   ``Strategic developments`` / ``Disrupted weapons use`` (as are found or defused weapons).
 - ``location`` is often not the base: the Iranian missile strike on Ain al-Asad of 2020-01-08 is
-  coded at Al Baghdadi (33.8514, 42.5487), 11.8 km from the base. Bases are matched by name in
-  the notes and by distance from the gazetteer's coordinates.
+  coded at Al Baghdadi (33.8514, 42.5487), 11.8 km from the base, and rockets "near Baghdad
+  airport" at Baghdad's centre. Bases are matched by name in the notes (the gazetteer's names
+  and aliases, plus the names exports use that it lacks: "Baghdad airport", "BIAP", a bare "Ain
+  al-Asad" or "Ain al-Assad", see :data:`EXTRA_SITE_NAMES`) and by distance from the
+  gazetteer's coordinates. A named base places the event only within :data:`NAMED_SITE_KM`
+  (50 km) of ACLED's coordinates: an IED near Diwaniyah on "a convoy carrying supplies to the
+  US embassy" is a convoy attack near Diwaniyah, not an attack on the embassy 150 km away.
 - ``geo_precision`` 3 means the coordinates are those of a larger area's capital: such rows are
   never placed by distance.
 - ``fatalities`` counts every death, attackers included, not split by nationality; ``source``
-  lists outlets separated by ``;``. ACLED has no injury counts.
+  lists outlets separated by ``;``. ACLED has no injury counts: the wounded counts stay empty,
+  and an empty count is "not reported", never added as 0 (see :func:`match_incidents`).
 
 Selection
 ---------
@@ -91,6 +102,22 @@ A candidate is *selected* unless one of these holds, each reported as its exclus
 Selected attacks outside the coverage period of the incidents table (``columns.COVERAGE_START``
 to ``COVERAGE_END``) are listed but not written: the table's rules refuse them.
 
+Writing
+-------
+The data directory is built beside ``--out`` and swapped in whole. Its manifest
+(:data:`MANIFEST_NAME`) lists every file the import wrote, with its SHA-256: a later import
+replaces exactly those, and refuses (exit 1, one line, nothing written) a folder holding
+anything else — a note, a subfolder, the export itself, a listed file changed since, or any
+content without a manifest. An empty folder is fine. A read-only folder, a full disk or any
+other failed write is one line too (:class:`AcledOutputError`), and the earlier import stays.
+
+The side files meant for spreadsheets (``import_report.csv``, ``import_rejected.csv``,
+``import_matches.csv``) quote every text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return with a leading ``'``, as spreadsheet exports do, so opening one runs no
+formula; numeric columns (coordinates, distances, row numbers, days apart) are written as
+numbers, negative ones too, since a number is not a formula. The data files the loaders read
+(``incidents.csv`` and the rest) keep ACLED's text as it is.
+
 Speed
 -----
 A large export is read as one part per core, in parallel threads (pyarrow parses without the
@@ -114,6 +141,7 @@ happen to share both.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -144,6 +172,8 @@ from sitrep_analysis.schema import split_list
 __all__ = [
     "AcledExport",
     "AcledFormatError",
+    "AcledImportError",
+    "AcledOutputError",
     "ImportResult",
     "import_acled",
     "match_incidents",
@@ -164,6 +194,10 @@ OPTIONAL_COLUMNS = ("time_precision", "inter1", "inter2", "interaction", "admin1
 #: Columns only one of the two column sets has.
 LAYOUT_MARKERS = {"2023": ("disorder_type", "civilian_targeting", "tags"),
                   "pre-2023": ("data_id", "event_id_no_cnty", "iso3")}
+#: Columns of ACLED's layout before its 2019 revision (``ally_actor_1``/``ally_actor_2`` where
+#: later files have ``assoc_actor_1``/``assoc_actor_2``, ``gwno`` in the oldest ones, and no
+#: ``sub_event_type``): the importer does not read that layout.
+PRE_2019_MARKERS = ("ally_actor_1", "ally_actor_2", "gwno")
 
 #: ACLED's interaction codes (``inter1``, ``inter2``) and the labels newer files write instead.
 INTER_LABELS = {"1": "State forces", "2": "Rebel group", "3": "Political militia",
@@ -195,8 +229,10 @@ _YEAR_RANGE = r"\s*\(\d{4}-(?:\d{4})?\)"
 
 def actor_cell_pattern(stems: Iterable[str]) -> str:
     """RE2 pattern: some actor of a ``;``-separated actor cell is one of ``stems``, whatever
-    year range and unit follow the name (``... (2017-2021) Air Force``)."""
-    names = "|".join(re.escape(stem) for stem in stems)
+    year range and unit follow the name (``... (2017-2021) Air Force``). A "the" after "of" may
+    be left out, as some exports do (``Military Forces of United States (2021-)``)."""
+    names = "|".join(re.escape(stem).replace(r"of\ the\ ", r"of\s+(?:the\s+)?")
+                     for stem in stems)
     return rf"(?:^|;)\s*(?:{names})(?:{_YEAR_RANGE})?(?:\s[^;]*)?\s*(?:;|$)"
 
 
@@ -219,6 +255,20 @@ US_COALITION_NOTES = (
 
 #: Gazetteer kinds that host US or coalition forces or diplomats: matched by name and distance.
 BASE_KINDS = ("air_base", "military_base", "airport", "diplomatic", "district")
+#: Names real exports' notes give bases beyond the gazetteer's names and aliases (site id ->
+#: RE2 pattern), used for the sites the gazetteer has: "Baghdad airport" and "BIAP", a bare
+#: "Ain al-Asad" or "Ain al-Assad" (the gazetteer's spellings need "air base" after them).
+EXTRA_SITE_NAMES = {
+    "ain-al-asad": r"\b(?:Ain|Ayn)[\s\-]+(?:al[\s\-]*)?Ass?ad\b",
+    "baghdad-airport": r"\bBaghdad[\s\-]+air[\s\-]*port\b|\bBIAP\b",
+    "victory-base": r"\b(?:Camp[\s\-]+Victory|Victory[\s\-]+(?:air[\s\-]*)?base)\b",
+}
+#: A base the notes name places the event only within this distance of ACLED's coordinates
+#: (an IED 150 km away "targeting a convoy carrying supplies to the US embassy" is a convoy
+#: attack where it happened); within :data:`NAMED_SITE_REGION_KM` when the coordinates are a
+#: province capital's (``geo_precision`` 3: Ramadi lies 90 km from Ain al-Asad).
+NAMED_SITE_KM = 50.0
+NAMED_SITE_REGION_KM = 100.0
 #: Kinds inside cities, matched within :data:`CITY_RADIUS_KM` only.
 CITY_KINDS = ("airport", "diplomatic", "district")
 DEFAULT_RADIUS_KM = 15.0
@@ -257,10 +307,27 @@ _FLOOR, _CEILING = ("at least", "more than", "over"), ("up to", "as many as")
 CACHE_VERSION = "1"
 REPORT_FILES = {"report": "import_report.csv", "rejected": "import_rejected.csv",
                 "matches": "import_matches.csv", "summary": "import_summary.json"}
+#: The list of files an import wrote, with their SHA-256: only those are ever replaced.
+MANIFEST_NAME = ".sitrep-import-manifest.json"
 
 
-class AcledFormatError(ValueError):
+class AcledImportError(ValueError):
+    """The export cannot be imported as asked (e.g. it holds no row of the country); nothing
+    was written."""
+
+
+class AcledFormatError(AcledImportError):
     """The file is not an ACLED export (or not readable as CSV); nothing was written."""
+
+
+class AcledOutputError(OSError):
+    """The data directory cannot be written (read-only, disk full, ...); nothing was written
+    and an earlier import there is kept."""
+
+
+def _count(number: int, word: str, plural: str | None = None) -> str:
+    """``1 attack``, ``2 attacks``, ``1,024 rows``."""
+    return f"{number:,} {word if number == 1 else plural or word + 's'}"
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -303,22 +370,58 @@ class _Header:
     delimiter: str
     encoding: str
     layout: str
+    #: Lines end in a lone carriage return (old Mac): read on one thread, by pyarrow's parser,
+    #: which takes any line end (the parallel split looks for line feeds).
+    cr_only: bool = False
+
+
+#: Leading bytes of compressed files a CSV export may be packed in.
+_COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz",
+               b"\x28\xb5\x2f\xfd": "zstd"}
+
+
+def _refuse_binary(path: Path, head: bytes) -> None:
+    """Refuse a compressed file, an archive or a workbook, saying which it is."""
+    for magic, kind in _COMPRESSED.items():
+        if head.startswith(magic):
+            raise AcledFormatError(f"{path.name} is {kind}-compressed, not CSV: decompress it "
+                                   "first and import the CSV file inside")
+    if head.startswith(b"PK\x03\x04"):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            names = ["xl/"]  # unreadable as an archive: most likely a workbook
+        if not any(name.startswith(("xl/", "word/", "ppt/")) for name in names):
+            raise AcledFormatError(f"{path.name} is a ZIP archive, not CSV: extract the CSV "
+                                   "file inside and import that")
+        raise AcledFormatError(f"{path.name} is a spreadsheet workbook, not CSV: save it as "
+                               "CSV (UTF-8) and import that")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise AcledFormatError(f"{path.name} is a spreadsheet workbook (.xls), not CSV: save "
+                               "it as CSV (UTF-8) and import that")
 
 
 def _sniff_header(path: Path) -> _Header:
     """Read the header line: column names (lower case), separator, encoding and layout.
 
-    Raises :class:`AcledFormatError` for an empty file, a workbook, or a header without the
-    columns the importer needs.
+    Raises :class:`AcledFormatError` for an empty file, a compressed file or a workbook, an
+    older ACLED layout, or a header without the columns the importer needs.
     """
-    with path.open("rb") as handle:
-        head = handle.read(1 << 16)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError as error:
+        raise AcledFormatError(f"{path} cannot be read: {error.strerror or error}") from None
     if not head.strip():
         raise AcledFormatError(f"{path.name} is empty: it is not an ACLED export")
-    if head.startswith(b"PK\x03\x04"):
-        raise AcledFormatError(f"{path.name} is a spreadsheet workbook, not CSV: save it as "
-                               "CSV (UTF-8) and import that")
-    first_line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    _refuse_binary(path, head)
+    line_ends = [at for at in (head.find(b"\r"), head.find(b"\n")) if at >= 0]
+    end = min(line_ends) if line_ends else len(head)
+    cr_only = head[end:end + 1] == b"\r" and head[end + 1:end + 2] != b"\n"
+    first_line = head[:end]
     if first_line.startswith(b"\xef\xbb\xbf"):
         first_line = first_line[3:]
     try:
@@ -328,6 +431,12 @@ def _sniff_header(path: Path) -> _Header:
     delimiter = max(",;\t", key=text.count)
     names = [name.strip().lower() for name in next(csv.reader([text], delimiter=delimiter))]
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    older = [name for name in PRE_2019_MARKERS if name in names]
+    if missing and older and "event_id_cnty" in names:
+        raise AcledFormatError(
+            f"{path.name} is an older ACLED layout (before 2019: it has {', '.join(older)} and "
+            f"lacks {', '.join(missing)}), which is not supported: download the events again "
+            "from ACLED (Data Export Tool or API) to get the current layout")
     if missing:
         shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
         raise AcledFormatError(
@@ -335,7 +444,7 @@ def _sniff_header(path: Path) -> _Header:
             f"(it has: {shown}). Export events from ACLED (Data Export Tool or API) as CSV.")
     layout = next((name for name, markers in LAYOUT_MARKERS.items()
                    if all(marker in names for marker in markers)), "unknown")
-    return _Header(names, delimiter, encoding, layout)
+    return _Header(names, delimiter, encoding, layout, cr_only)
 
 
 #: Rows of the file filtered at a time (about 30 MB of an export).
@@ -404,19 +513,15 @@ def _read_country(path: Path, header: _Header, country: str) -> _CountryText:
     Windows-1252, the encoding spreadsheets on Windows save CSV in.
     """
     wanted = [name for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in header.names]
-    # Repeated header names would make pyarrow refuse; number them so the first one is used.
-    seen: dict[str, int] = {}
-    names = []
-    for name in header.names:
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name}.{seen[name]}")
+    names = _column_names(header)
     # UTF-8 is checked after the country's rows are picked out, not over the whole file
     convert = pacsv.ConvertOptions(include_columns=wanted, check_utf8=False,
                                    column_types=dict.fromkeys(wanted, pa.string()))
 
     def scan_part(source: object, encoding: str, robust: bool, threads: bool,
-                  malformed: list[tuple]) -> tuple[pa.Table, np.ndarray, int]:
-        """The country's rows of one part, their positions in it, and its row count."""
+                  malformed: list[tuple], whole: bool) -> tuple[pa.Table, np.ndarray, int]:
+        """The country's rows of one part (``whole``: the file, header line included), their
+        positions in it, and its row count."""
 
         def set_aside(row: pacsv.InvalidRow) -> str:
             malformed.append((row.number, row.text, row.actual_columns, row.expected_columns))
@@ -424,7 +529,7 @@ def _read_country(path: Path, header: _Header, country: str) -> _CountryText:
 
         reader = pacsv.open_csv(
             source,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=int(robust),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=int(whole),
                                            encoding=encoding, use_threads=threads),
             parse_options=pacsv.ParseOptions(
                 delimiter=header.delimiter, newlines_in_values=robust,
@@ -459,15 +564,16 @@ def _read_country(path: Path, header: _Header, country: str) -> _CountryText:
     def scan(encoding: str, robust: bool) -> _CountryText:
         malformed: list[tuple] = []
         cores = os.cpu_count() or 1
-        if robust or cores == 1 or path.stat().st_size < _SPLIT_BYTES:
+        whole = robust or header.cr_only  # the byte ranges are cut at line feeds
+        if whole or cores == 1 or path.stat().st_size < _SPLIT_BYTES:
             # one part; robustly on one thread, which numbers the malformed rows
-            source = str(path) if robust else _ByteRange(path, *_byte_ranges(path, 1)[0])
-            results = [scan_part(source, encoding, robust, not robust, malformed)]
+            source = str(path) if whole else _ByteRange(path, *_byte_ranges(path, 1)[0])
+            results = [scan_part(source, encoding, robust, not robust, malformed, whole)]
         else:
             with ThreadPoolExecutor(cores) as pool:  # pyarrow parses without the GIL
                 results = list(pool.map(
                     lambda span: scan_part(_ByteRange(path, *span), encoding, False, False,
-                                           malformed), _byte_ranges(path, cores)))
+                                           malformed, False), _byte_ranges(path, cores)))
         offsets = np.cumsum([0] + [read for _, _, read in results])
         read = int(offsets[-1])
         index = np.concatenate([found + offset for (_, found, _), offset
@@ -498,6 +604,35 @@ def _read_country(path: Path, header: _Header, country: str) -> _CountryText:
                 raise AcledFormatError(f"{path.name} is neither UTF-8 nor Windows-1252 text: "
                                        f"{error}") from None
     raise AcledFormatError(f"{path.name} cannot be read as CSV: {problem}")
+
+
+def _column_names(header: _Header) -> list[str]:
+    """The header's names for pyarrow: a repeated name (pyarrow would refuse it) numbered, so
+    the first one is used."""
+    seen: dict[str, int] = {}
+    names = []
+    for name in header.names:
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}.{seen[name]}")
+    return names
+
+
+def export_countries(path: str | os.PathLike, encoding: str | None = None) -> pd.Series:
+    """How many rows of the export each country has, most first (``country`` only is read;
+    used to say what an export holds when it has no row of the country asked for)."""
+    path = Path(path)
+    header = _sniff_header(path)
+    names = _column_names(header)
+    table = pacsv.read_csv(
+        str(path),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                       encoding=encoding or header.encoding),
+        parse_options=pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=True,
+                                         invalid_row_handler=lambda row: "skip"),
+        convert_options=pacsv.ConvertOptions(include_columns=["country"],
+                                             column_types={"country": pa.string()}))
+    counts = table["country"].to_pandas().fillna("").str.strip().replace("", "(no country)")
+    return counts.value_counts(sort=True)
 
 
 def _fingerprint(path: Path) -> str:
@@ -535,6 +670,9 @@ def read_acled(path: str | os.PathLike, country: str = "Iraq", *,
     Raises :class:`AcledFormatError` when the file is not an ACLED export.
     """
     path = Path(path)
+    if path.is_dir():
+        raise AcledFormatError(f"{path} is a folder, not an export file: give the path of the "
+                               "ACLED export's CSV file")
     if not path.is_file():
         raise AcledFormatError(f"{path} does not exist or is not a file")
     header = _sniff_header(path)
@@ -551,8 +689,8 @@ def read_acled(path: str | os.PathLike, country: str = "Iraq", *,
     for number, line, actual, expected in text.malformed:
         rejected.append({"row": number, "event_id_cnty": "", "column": "",
                          "value": line[:200],
-                         "reason": f"the line has {actual} fields where the header has "
-                                   f"{expected}"})
+                         "reason": f"the line has {_count(actual, 'field')} where the "
+                                   f"header has {expected}"})
     rejected_frame = pd.DataFrame(rejected, columns=["row", "event_id_cnty", "column", "value",
                                                      "reason"])
     rejected_frame = rejected_frame.astype({"row": "Int64"}).sort_values(
@@ -595,10 +733,14 @@ def _write_cache(folder: Path, key: str, export: AcledExport) -> None:
                                 {"sitrep_acled": json.dumps(meta)}))):
             handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             os.close(handle)
-            # dictionary pages only where values repeat: notes and ids are all distinct
-            pq.write_table(table, temporary, use_dictionary=[
-                name for name in table.column_names if name not in _DISTINCT_COLUMNS])
-            os.replace(temporary, folder / name)
+            try:
+                # dictionary pages only where values repeat: notes and ids are all distinct
+                pq.write_table(table, temporary, use_dictionary=[
+                    name for name in table.column_names if name not in _DISTINCT_COLUMNS])
+                os.replace(temporary, folder / name)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)  # a full disk leaves no stray file
+                raise
     except OSError:
         return
 
@@ -880,14 +1022,17 @@ def _name_pattern(name: str) -> str | None:
 
 
 def site_name_patterns(sites: pd.DataFrame) -> dict[str, str]:
-    """site_id -> RE2 pattern of its names and aliases, for the gazetteer's bases (with or
-    without coordinates; town-located sites excluded, as in :func:`base_sites`)."""
+    """site_id -> RE2 pattern of its names and aliases (and :data:`EXTRA_SITE_NAMES`), for the
+    gazetteer's bases (with or without coordinates; town-located sites excluded, as in
+    :func:`base_sites`)."""
     kinds = sites["site_kind"].astype("string")
     point = sites["coordinates_precision"].astype("string").fillna("") != "town"
     patterns = {}
     for site in sites[kinds.isin(BASE_KINDS) & point].itertuples(index=False):
         names = [site.site_name, *split_list(site.aliases)]
         options = [p for p in (_name_pattern(n) for n in names) if p]
+        if str(site.site_id) in EXTRA_SITE_NAMES:
+            options.append(EXTRA_SITE_NAMES[str(site.site_id)])
         if options:
             patterns[str(site.site_id)] = "(?i)(?:" + "|".join(options) + ")"
     return patterns
@@ -977,16 +1122,34 @@ def select_attacks(export: AcledExport | pa.Table, sites: pd.DataFrame, *,
     if frame.empty:
         frame["selection_reason"] = frame["exclusion_reason"] = pd.Series(dtype=object)
     else:
-        frame["selection_reason"] = _selection_reasons(frame, names, named)
+        frame["selection_reason"] = _selection_reasons(frame, names, named, sites)
         frame["exclusion_reason"] = _exclusion_reasons(frame)
     frame["selected"] = frame["exclusion_reason"].eq("")
     return frame
 
 
+def _named_site_km(rows: pd.DataFrame, site: pd.Series | None) -> pd.Series:
+    """Distance in km from each row's coordinates to a named site (NaN when the site has no
+    coordinates)."""
+    if site is None or pd.isna(site["latitude"]) or pd.isna(site["longitude"]):
+        return pd.Series(np.nan, index=rows.index)
+    return pd.Series(haversine_km(rows["latitude"].to_numpy(float),
+                                  rows["longitude"].to_numpy(float), float(site["latitude"]),
+                                  float(site["longitude"])), index=rows.index)
+
+
+def _named_site_limit(rows: pd.DataFrame) -> np.ndarray:
+    """How far a named base may lie from each row's coordinates to place the row there."""
+    regional = rows["geo_precision"].eq(3).fillna(False).to_numpy(dtype=bool)
+    return np.where(regional, NAMED_SITE_REGION_KM, NAMED_SITE_KM)
+
+
 def _selection_reasons(frame: pd.DataFrame, names: dict[str, str],
-                       named_rows: np.ndarray) -> pd.Series:
+                       named_rows: np.ndarray, sites: pd.DataFrame) -> pd.Series:
     """Every rule a candidate met, in words, e.g. ``target actor in assoc_actor_2: Military
-    Forces of the United States (2017-2021); notes mention "US forces"``."""
+    Forces of the United States (2017-2021); notes mention "US forces"``. A base named far
+    from ACLED's coordinates says so (it still makes the row a candidate: a convoy to a base
+    is hit far from it)."""
     parts = []
     for column in ("actor2", "assoc_actor_2"):
         hit = _contains(frame[column], COALITION_ACTOR)
@@ -994,13 +1157,22 @@ def _selection_reasons(frame: pd.DataFrame, names: dict[str, str],
                      .where(hit))
     parts.append('notes mention "' + _first_match(frame["notes"], US_COALITION_NOTES) + '"')
     named = pd.Series(pd.NA, index=frame.index, dtype="string")
+    gazetteer = sites.set_index(sites["site_id"].astype(str))
+    limit = pd.Series(_named_site_limit(frame), index=frame.index)
     for site_id, pattern in names.items():
         todo = named.isna() & named_rows  # only rows known to name some base
         if not todo.any():
             break
-        found = _first_match(frame.loc[todo, "notes"], pattern).fillna(
-            _first_match(frame.loc[todo, "location"], pattern))
-        named = named.fillna(f'names base {site_id} ("' + found + '")')
+        rows = frame.loc[todo]
+        found = _first_match(rows["notes"], pattern).fillna(
+            _first_match(rows["location"], pattern))
+        km = _named_site_km(rows, gazetteer.loc[site_id] if site_id in gazetteer.index
+                            else None)
+        far = pd.Series(np.char.mod("%.0f", km.fillna(0).to_numpy()), index=rows.index,
+                        dtype="string")
+        far = (", " + far + " km from ACLED's coordinates: too far to place the event "
+               "there").where(km > limit[todo], "")
+        named = named.fillna(f'names base {site_id} ("' + found + '")' + far)
     parts.append(named)
     km = pd.Series(np.char.mod("%.1f", frame["near_site_km"].fillna(0).to_numpy()),
                    index=frame.index, dtype="string")
@@ -1116,7 +1288,8 @@ def _assign_sites(rows: pd.DataFrame, sites: pd.DataFrame,
                   radius_km: float) -> tuple[pd.Series, pd.DataFrame]:
     """Gazetteer site of each selected row, adding sites for places the gazetteer lacks.
 
-    In order: a base the notes or ``location`` name (the nearest, when several are named);
+    In order: a base the notes or ``location`` name (the nearest, when several are named),
+    unless it lies farther from ACLED's coordinates than :data:`NAMED_SITE_KM`;
     the nearest base within its radius; for a convoy attack, the nearest convoy route within
     15 km; else a new site at ACLED's location (``acled-<place>``). Rows located only at a
     region's capital (geo_precision 3) skip the two distance steps.
@@ -1126,12 +1299,13 @@ def _assign_sites(rows: pd.DataFrame, sites: pd.DataFrame,
     placed = ~rows["geo_precision"].eq(3).fillna(False).to_numpy()
     gazetteer = sites.set_index("site_id")
     named_km = pd.Series(np.inf, index=rows.index)
+    limit = _named_site_limit(rows)
     for sid, pattern in site_name_patterns(sites).items():
         named = _contains(rows["notes"], pattern) | _contains(rows["location"], pattern)
-        site = gazetteer.loc[sid]
-        km = (pd.Series(haversine_km(lat, lon, float(site.latitude), float(site.longitude)),
-                        index=rows.index) if pd.notna(site.latitude) else
-              pd.Series(1e9, index=rows.index))
+        km = _named_site_km(rows, gazetteer.loc[sid])
+        # a site without coordinates cannot be checked: it is taken, after any located one
+        named &= km.isna() | (km <= limit)
+        km = km.fillna(1e9)
         better = named & (site_id.isna() | (km < named_km))
         site_id = site_id.mask(better, sid)
         named_km = named_km.mask(better, km)
@@ -1297,14 +1471,41 @@ def _site_groups(sites: pd.DataFrame | None) -> dict[str, str]:
     return groups
 
 
-def _killed_total(frame: pd.DataFrame) -> pd.Series:
+_KILLED_COLUMNS = ("us_killed_count", "coalition_killed_count", "contractors_killed_count",
+                   "iraqi_killed_count")
+
+
+def _killed_total(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Deaths of each incident and whether that is the whole count: ACLED's ``fatalities``
+    when given (everyone killed), else the sum of the killed counts given, which is whole only
+    when every count is given. An empty count is not reported, never zero: ``us 2`` with the
+    other counts empty is "at least 2"."""
     if "fatalities" in frame:
-        return frame["fatalities"].astype("Int64")
-    columns = ["us_killed_count", "coalition_killed_count", "contractors_killed_count",
-               "iraqi_killed_count"]
-    present = [c for c in columns if c in frame]
-    values = frame[present].astype("Int64")
-    return values.sum(axis=1, min_count=1).astype("Int64").where(values.notna().any(axis=1))
+        return frame["fatalities"].astype("Int64"), pd.Series(True, index=frame.index)
+    values = frame.reindex(columns=list(_KILLED_COLUMNS)).astype("Int64")
+    total = values.sum(axis=1, min_count=1).astype("Int64")
+    return total, values.notna().all(axis=1)
+
+
+def _death_difference(imp: tuple[object, bool], cur: tuple[object, bool]) -> list[str]:
+    """The deaths conflict when both counts are whole and differ, or one is whole and below
+    the other's known part (a count that is only a part says "at least")."""
+    (imp_n, imp_whole), (cur_n, cur_whole) = imp, cur
+    if pd.isna(imp_n) or pd.isna(cur_n):
+        return []
+    imp_n, cur_n = int(imp_n), int(cur_n)
+    if imp_whole and cur_whole:
+        differ = imp_n != cur_n
+    else:
+        differ = (imp_whole and imp_n < cur_n) or (cur_whole and cur_n < imp_n)
+    if not differ:
+        return []
+
+    def words(number: int, whole: bool) -> str:
+        return str(number) if whole else (f"at least {number} (other killed counts not "
+                                          "given)")
+
+    return [f"killed: ACLED {words(imp_n, imp_whole)}, curated {words(cur_n, cur_whole)}"]
 
 
 def match_incidents(imported: pd.DataFrame, curated: pd.DataFrame,
@@ -1316,8 +1517,9 @@ def match_incidents(imported: pd.DataFrame, curated: pd.DataFrame,
     site (co-located gazetteer entries count as one, when ``sites`` is given) at most
     ``max_days`` apart; each incident matches at most once, closest dates first. A match is a
     ``conflict`` when the weapons differ (neither unknown), the deaths differ (ACLED's
-    ``fatalities`` when ``imported`` has it, else the sum of the killed counts), or both name
-    a perpetrator and they differ; otherwise it ``agree``s. Unmatched incidents are
+    ``fatalities`` when ``imported`` has it, else the sum of the killed counts; a sum with
+    an empty count is only a floor, see :func:`_killed_total`), or both name a perpetrator
+    and they differ; otherwise it ``agree``s. Unmatched incidents are
     ``imported_only`` or ``curated_only`` (the latter only within ``period``, the span the
     export covers, when given).
 
@@ -1363,7 +1565,9 @@ def match_incidents(imported: pd.DataFrame, curated: pd.DataFrame,
     imp_killed, cur_killed = _killed_total(imp), _killed_total(cur)
     records = []
     for i, j, how in pairs:
-        differences = _differences(imp.loc[i], cur.loc[j], imp_killed[i], cur_killed[j])
+        differences = _differences(imp.loc[i], cur.loc[j],
+                                   (imp_killed[0][i], bool(imp_killed[1][i])),
+                                   (cur_killed[0][j], bool(cur_killed[1][j])))
         records.append({"status": "conflict" if differences else "agree", "matched_by": how,
                         "imported_incident_id": imp.at[i, "incident_id"],
                         "curated_incident_id": cur.at[j, "incident_id"],
@@ -1393,15 +1597,14 @@ def match_incidents(imported: pd.DataFrame, curated: pd.DataFrame,
         ["_o", "_w"], kind="stable").drop(columns=["_o", "_w"]).reset_index(drop=True)
 
 
-def _differences(imp: pd.Series, cur: pd.Series, imp_killed: object,
-                 cur_killed: object) -> list[str]:
+def _differences(imp: pd.Series, cur: pd.Series, imp_killed: tuple[object, bool],
+                 cur_killed: tuple[object, bool]) -> list[str]:
     found = []
     weapons = imp.get("weapon_type"), cur.get("weapon_type")
     known = all(pd.notna(weapon) and weapon != "other_unknown" for weapon in weapons)
     if known and weapons[0] != weapons[1]:
         found.append(f"weapon_type: imported {weapons[0]}, curated {weapons[1]}")
-    if pd.notna(imp_killed) and pd.notna(cur_killed) and int(imp_killed) != int(cur_killed):
-        found.append(f"killed: ACLED {int(imp_killed)}, curated {int(cur_killed)}")
+    found += _death_difference(imp_killed, cur_killed)
     imp_actor = imp.get("attributed_to")
     cur_actors = {a for a in (cur.get("claimed_by"), cur.get("attributed_to")) if pd.notna(a)}
     if pd.notna(imp_actor) and cur_actors and imp_actor not in cur_actors:
@@ -1448,12 +1651,12 @@ class ImportResult:
         lines = [
             f"Read {export.path.name}: ACLED export, {export.layout} column set"
             + (f", {export.encoding}" if export.encoding != "utf8" else "")
-            + f", {c['rows_in_file']:,} rows; {c['country_rows']:,} in {export.country}"
+            + f", {_count(c['rows_in_file'], 'row')}; {c['country_rows']:,} in {export.country}"
             + (" (from the cache)" if export.from_cache else ""),
         ]
         if c["rejected_rows"]:
             reasons = export.rejected["reason"].value_counts()
-            lines.append(f"Rejected {c['rejected_rows']:,} unreadable rows (see "
+            lines.append(f"Rejected {_count(c['rejected_rows'], 'unreadable row')} (see "
                          f"{REPORT_FILES['rejected']}): " + ", ".join(
                              f"{reason} {n}" for reason, n in reasons.items()))
         else:
@@ -1461,28 +1664,31 @@ class ImportResult:
         if len(report):
             chosen = report[report["selected"]]
             lines.append(
-                f"Selected {c['selected']:,} attacks on US or coalition forces (rules met, a "
-                f"row may meet several: target actor {int(chosen['rule_actor'].sum())}, notes "
-                f"{int(chosen['rule_notes'].sum())}, distance to a base "
-                f"{int(chosen['rule_distance'].sum())}); {c['not_selected']:,} candidates left "
-                f"out (reasons in {REPORT_FILES['report']})")
+                f"Selected {_count(c['selected'], 'attack')} on US or coalition forces (rules "
+                f"met, a row may meet several: target actor {int(chosen['rule_actor'].sum())}, "
+                f"notes {int(chosen['rule_notes'].sum())}, distance to a base "
+                f"{int(chosen['rule_distance'].sum())}); "
+                f"{_count(c['not_selected'], 'candidate')} left out (reasons in "
+                f"{REPORT_FILES['report']})")
         else:
             lines.append("Selected no attack on US or coalition forces")
-        lines.append(f"Wrote {c['written']:,} incidents to {self.out_dir}"
-                     + (f"; {c['outside_coverage']:,} selected attacks lie outside the "
-                        f"coverage period {COVERAGE_START} to {COVERAGE_END} and are not "
-                        "written" if c["outside_coverage"] else ""))
+        outside = c["outside_coverage"]
+        lines.append(f"Wrote {_count(c['written'], 'incident')} to {self.out_dir}"
+                     + (f"; {_count(outside, 'selected attack')} "
+                        f"{'lies' if outside == 1 else 'lie'} outside the coverage period "
+                        f"{COVERAGE_START} to {COVERAGE_END} and "
+                        f"{'is' if outside == 1 else 'are'} not written" if outside else ""))
         lines.append(
-            f"Against the curated incidents: {c['matches_agree'] + c['matches_conflict']} "
-            f"matched ({c['matches_agree']} agree, {c['matches_conflict']} conflict), "
-            f"{c['matches_imported_only']} only imported, {c['matches_curated_only']} only "
-            f"curated (see {REPORT_FILES['matches']})")
+            f"Against the curated incidents: {c['matches_agree'] + c['matches_conflict']:,} "
+            f"matched ({c['matches_agree']:,} agreeing, {c['matches_conflict']:,} in "
+            f"conflict), {c['matches_imported_only']:,} only imported, "
+            f"{c['matches_curated_only']:,} only curated (see {REPORT_FILES['matches']})")
         conflicts = self.matches[self.matches["status"].eq("conflict")]
         for row in conflicts.head(10).itertuples(index=False):
             lines.append(f"  conflict {row.curated_incident_id} / {row.acled_event_id}: "
                          f"{row.differences}")
         if len(conflicts) > 10:
-            lines.append(f"  ... and {len(conflicts) - 10} more")
+            lines.append(f"  ... and {len(conflicts) - 10:,} more")
         return "\n".join(lines)
 
 
@@ -1495,21 +1701,26 @@ def import_acled(path: str | os.PathLike, country: str = "Iraq",
     """Import an ACLED export into a data directory of the curated layout.
 
     ``out_dir`` (default ``acled-<country>`` in the working directory) receives
-    ``incidents.csv`` (the selected attacks in the coverage period), the curated political
-    events, troop levels, reported tallies, sites (plus places the import adds), actors and
-    sources (plus one per ACLED event) from ``base_dir`` (default: the shipped data), an empty
+    ``incidents.csv`` (the selected attacks in the coverage period), the political events,
+    troop levels, reported tallies, sites (plus places the import adds), actors and sources
+    (plus one per ACLED event) of ``base_dir`` (default: the shipped data), an empty
     ``claims.csv``, a ``datapackage.json``, and the import's own files: ``import_report.csv``
     (every candidate and why it was selected or left out), ``import_rejected.csv`` (rows that
-    could not be read, with the reason), ``import_matches.csv`` (see :func:`match_incidents`)
-    and ``import_summary.json``.
+    could not be read, with the reason), ``import_matches.csv`` (see :func:`match_incidents`),
+    ``import_summary.json`` and the manifest :data:`MANIFEST_NAME`, which lists every file
+    the import wrote with its SHA-256.
 
     The directory is built in a temporary folder beside ``out_dir``, validated with the
     workbook's own loader, and only then moved into place: a failure leaves nothing half
-    written. An existing ``out_dir`` is replaced only if an earlier import wrote it (it holds
-    ``import_summary.json``) or it is empty.
+    written. An existing ``out_dir`` is replaced only when it is empty or holds nothing but
+    the files its manifest lists, unchanged; anything else (a note, a subfolder, the export
+    itself, a file edited since, a folder without a manifest) is refused before the export is
+    read, and checked again at the moment of the swap.
 
-    Raises :class:`AcledFormatError` when the file is not an ACLED export and
-    :class:`FileExistsError` when ``out_dir`` holds something else.
+    Raises :class:`AcledFormatError` when the file is not an ACLED export,
+    :class:`AcledImportError` when it holds no row of ``country``, :class:`FileExistsError`
+    when ``out_dir`` holds something else, and :class:`AcledOutputError` (an ``OSError``) when
+    the folder cannot be written (read-only, disk full). Nothing is written then.
     """
     from sitrep_analysis.data import default_data_dir, load_all, validate_dir
 
@@ -1518,10 +1729,13 @@ def import_acled(path: str | os.PathLike, country: str = "Iraq",
         raise ValueError(f"country {country!r}: the workbook takes "
                          f"{', '.join(FIELDS['country'].allowed or {})}")
     out = Path(out_dir) if out_dir is not None else Path(f"acled-{country.lower()}")
-    _check_out_dir(out)
+    source = Path(path)
+    _check_out_dir(out, source)  # before the (possibly long) read
     base = Path(base_dir) if base_dir is not None else default_data_dir()
     curated = load_all(base)
-    export = read_acled(path, country, cache_dir=cache_dir, use_cache=use_cache)
+    export = read_acled(source, country, cache_dir=cache_dir, use_cache=use_cache)
+    if export.country_rows == 0:
+        raise AcledImportError(_no_country_rows(export))
     report = select_attacks(export, curated.sites, radius_km=radius_km)
     chosen = report[report["selected"] & in_coverage_period(report["event_date"])]
     incidents, new_sites, new_sources = to_incidents(
@@ -1539,42 +1753,257 @@ def import_acled(path: str | os.PathLike, country: str = "Iraq",
         period is not None)]
     with_deaths = incidents.assign(fatalities=chosen["fatalities"].to_numpy())
     matches = match_incidents(with_deaths, comparable, curated.sites, period=period)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    # mkdtemp makes the folder private (0700); the data directory is as readable as the one
-    # it replaces, or as an ordinary new folder
-    staging.chmod(out.stat().st_mode & 0o777 if out.exists() else 0o755)
+    created = _make_parents(out)
     try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as error:
+        _remove_folders(created)
+        raise _output_error(out, error) from error
+    try:
+        # mkdtemp makes the folder private (0700); the data directory is as readable as the
+        # one it replaces, or as an ordinary new folder
+        staging.chmod(out.stat().st_mode & 0o777 if out.is_dir() else 0o755)
         _write_directory(staging, base, incidents, new_sites, new_sources)
         validate_dir(staging)  # the workbook's own checks: never move an invalid folder in
-        _write_descriptor(staging, export)
+        _write_descriptor(staging, export, base)
         result = ImportResult(out, export, report, incidents, matches)
         _write_reports(staging, result)
         result.seconds = time.perf_counter() - started
         _write_summary(staging, result, base, radius_km)
-        _move_into_place(staging, out)
-    except BaseException:
+        _write_manifest(staging)
+        _move_into_place(staging, out, source)
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_folders(created)
+        if isinstance(error, OSError) and not isinstance(error, FileExistsError
+                                                         | AcledOutputError):
+            raise _output_error(out, error) from error
         raise
     return result
 
 
-def _check_out_dir(out: Path) -> None:
+def _no_country_rows(export: AcledExport) -> str:
+    """Why an export with no row of the country cannot be imported, naming what it holds."""
+    name, country = export.path.name, export.country
+    try:
+        countries = export_countries(export.path, export.encoding)
+    except (OSError, pa.ArrowException, AcledImportError):
+        countries = pd.Series(dtype="int64")
+    if export.rows_in_file == 0 or countries.empty:
+        return f"{name} holds no event rows, only its header: nothing was written"
+    shown = ", ".join(f"{place} ({_count(int(n), 'row')})"
+                      for place, n in countries.head(8).items())
+    if len(countries) > 8:
+        shown += f" and {_count(len(countries) - 8, 'other country', 'other countries')}"
+    return f"{name} holds no rows of {country}; its rows are of {shown}: nothing was written"
+
+
+# --- the output folder ----------------------------------------------------------------------
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_manifest(folder: Path) -> dict[str, str] | None:
+    """The files (name -> SHA-256) the manifest in ``folder`` lists; None without a readable
+    manifest."""
+    path = folder / MANIFEST_NAME
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k == Path(k).name
+            for k, v in files.items()):
+        return None
+    return files
+
+
+def _listing(names: list[str], most: int = 6) -> str:
+    return ", ".join(names[:most]) + (f" and {len(names) - most:,} more"
+                                      if len(names) > most else "")
+
+
+def _foreign_content(folder: Path, export: Path | None) -> str | None:
+    """What in ``folder`` an import may not replace, in words (None when nothing): any entry
+    its manifest does not list (all of them without a manifest), and listed files changed
+    since the import wrote them."""
+    entries = sorted(folder.iterdir(), key=lambda entry: entry.name)
+    if not entries:
+        return None
+    exported = export.resolve() if export is not None else None
+
+    def shown(entry: Path) -> str:
+        name = entry.name + ("/" if entry.is_dir() and not entry.is_symlink() else "")
+        if exported is not None and entry.resolve() == exported:
+            name += " (the export being imported)"
+        return name
+
+    files = _read_manifest(folder)
+    if files is None:
+        why = ("an unreadable import manifest" if (folder / MANIFEST_NAME).exists()
+               else f"no import manifest {MANIFEST_NAME}")
+        return (f"files an ACLED import did not write ({_listing([shown(e) for e in entries])}"
+                f"; the folder has {why})")
+    foreign, changed = [], []
+    for entry in entries:
+        regular = entry.is_file() and not entry.is_symlink()
+        if entry.name == MANIFEST_NAME and regular:
+            continue
+        if entry.name not in files or not regular:
+            foreign.append(shown(entry))
+        elif _sha256(entry) != files[entry.name]:
+            changed.append(entry.name)
+    found = []
+    if foreign:
+        found.append(f"files an ACLED import did not write ({_listing(foreign)})")
+    if changed:
+        found.append(f"files changed since the import wrote them ({_listing(changed)})")
+    return " and ".join(found) or None
+
+
+def _refusal(out: Path, found: str) -> FileExistsError:
+    return FileExistsError(f"{out} holds {found}: move them elsewhere or choose another --out "
+                           "folder (an earlier import's own files are replaced); nothing was "
+                           "written")
+
+
+def _check_out_dir(out: Path, export: Path | None = None) -> None:
+    """Refuse an ``out`` that is not a folder, is read-only, or holds anything an import may
+    not replace (see :func:`_foreign_content`); an empty or missing one is fine."""
+    if out.is_symlink():
+        raise FileExistsError(f"{out} is a symbolic link: give the folder it points to")
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / REPORT_FILES["summary"]).is_file():
-        raise FileExistsError(f"{out} holds files an ACLED import did not write: choose "
-                              "another --out folder (an earlier import's folder is replaced)")
+    if out.is_dir():
+        if not os.access(out, os.W_OK):
+            raise AcledOutputError(f"{out} is read-only: choose another --out folder; nothing "
+                                   "was written")
+        found = _foreign_content(out, export)
+        if found:
+            raise _refusal(out, found)
+    parent = out.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not os.access(parent, os.W_OK):
+        raise AcledOutputError(f"cannot write the data directory {out}: {parent} is "
+                               "read-only; nothing was written")
 
+
+def _output_error(out: Path, error: OSError) -> AcledOutputError:
+    """One line on a write that failed (disk full, read-only file system, ...)."""
+    reason = error.strerror or str(error) or type(error).__name__
+    kept = "; the earlier import there is unchanged" if _read_manifest(out) else ""
+    wrapped = AcledOutputError(f"cannot write the data directory {out}: {reason}; nothing "
+                               f"was written{kept}")
+    wrapped.errno = error.errno
+    return wrapped
+
+
+def _make_parents(out: Path) -> list[Path]:
+    """Create the folders above ``out`` that are missing; return them, deepest first, so a
+    failed import removes them again."""
+    missing = []
+    folder = out.absolute().parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    made: list[Path] = []
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+            made.insert(0, folder)
+    except OSError as error:
+        _remove_folders(made)
+        raise _output_error(out, error) from error
+    return made
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _write_manifest(folder: Path) -> None:
+    from sitrep_analysis import __version__
+
+    files = {path.name: _sha256(path) for path in sorted(folder.iterdir()) if path.is_file()}
+    manifest = {"written_by": "sitrep import acled", "sitrep_analysis_version": __version__,
+                "note": "The files this ACLED import wrote, with their SHA-256. A later import "
+                        "into this folder replaces these files only, and refuses if the folder "
+                        "holds anything else or one of them was changed.",
+                "files": files}
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n",
+                                        encoding="utf-8")
+
+
+def _move_into_place(staging: Path, out: Path, export: Path | None = None) -> None:
+    """Swap the finished folder in: the old import (if any) is moved aside first, checked
+    again (nothing may have been added meanwhile: if something was, it is moved back and the
+    import refused), and only the files its manifest lists are removed after, so ``out``
+    always holds one whole import or is briefly absent, never half of one."""
+    if not out.exists() and not out.is_symlink():
+        os.replace(staging, out)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+    aside.rmdir()
+    os.replace(out, aside)
+    try:
+        found = _foreign_content(aside, export)
+        if found:
+            raise _refusal(out, found)
+        os.replace(staging, out)
+    except BaseException:
+        if not out.exists():
+            os.replace(aside, out)
+        raise
+    for name in [*(_read_manifest(aside) or {}), MANIFEST_NAME]:
+        (aside / name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # something that appeared in the instant between
+        aside.rmdir()                    # the check and the swap is kept
+
+
+# --- writing --------------------------------------------------------------------------------
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n", na_rep="")
 
 
+#: A text cell starting with one of these is run as a formula by spreadsheets.
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def _spreadsheet_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that starts like a formula (``=``, ``+``, ``-``, ``@``,
+    tab or carriage return) prefixed with ``'``, as spreadsheet exports do, so opening the
+    side files runs nothing. Only text columns: numeric columns (coordinates, distances, row
+    numbers) keep their values, negative ones included, since a number is not a formula."""
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        risky = _match(_arrow_text(values), _FORMULA_START)
+        if risky.any():
+            cells = values.to_numpy(dtype=object, copy=True)
+            cells[risky] = ["'" + str(cell) for cell in cells[risky]]  # the few risky cells
+            safe[column] = pd.Series(cells, index=values.index, dtype=object)
+    return safe
+
+
 def _write_directory(folder: Path, base: Path, incidents: pd.DataFrame,
                      new_sites: pd.DataFrame, new_sources: pd.DataFrame) -> None:
-    """The data directory: imported incidents, curated tables copied, sites and sources
-    extended, claims empty (the curated claims are about curated incidents)."""
+    """The data directory: imported incidents, the base data's tables copied, sites and
+    sources extended, claims empty (the base data's claims are about its own incidents)."""
     for name in ("political_events", "troop_levels", "actors", "actor_memberships",
                  "reported_tallies"):
         source = base / TABLES[name].filename
@@ -1590,10 +2019,19 @@ def _write_directory(folder: Path, base: Path, incidents: pd.DataFrame,
                folder / TABLES["incidents"].filename)
 
 
-def _write_descriptor(folder: Path, export: AcledExport) -> None:
-    """datapackage.json from the dictionary, describing the data as derived from ACLED."""
+def _write_descriptor(folder: Path, export: AcledExport, base: Path) -> None:
+    """datapackage.json from the dictionary, describing the data as derived from ACLED, with
+    the other tables credited to the data folder they were copied from."""
+    from sitrep_analysis.data import default_data_dir
     from sitrep_analysis.datapackage import DESCRIPTOR_NAME, build_descriptor
 
+    copied = "political events, troop levels, gazetteer and actors"
+    if base.resolve() == default_data_dir().resolve():
+        tables = f"the workbook's curated {copied}"
+        copied_from = f"sitrep-analysis maintainers ({copied})"
+    else:
+        tables = f"the {copied} of the data folder {base.name}"
+        copied_from = f"the data folder {base.name} ({copied})"
     descriptor = build_descriptor(folder)
     descriptor.update(
         name="sitrep-acled-import",
@@ -1601,22 +2039,22 @@ def _write_descriptor(folder: Path, export: AcledExport) -> None:
         description=(
             f"Attacks on US and coalition forces selected from the analyst's ACLED export "
             f"{export.path.name} by `sitrep import acled` (rules and reasons in "
-            f"{REPORT_FILES['report']}), with the workbook's curated political events, troop "
-            "levels, gazetteer and actors. The incidents are ACLED's data: ACLED's terms of "
-            "use apply and forbid redistributing them."),
+            f"{REPORT_FILES['report']}), with {tables}. The incidents are ACLED's data: "
+            "ACLED's terms of use apply and forbid redistributing them."),
         licenses=[{"name": "ACLED-terms-of-use",
                    "title": "ACLED Terms of Use (the analyst's own licence to the export; "
                             "not for redistribution)"}],
         contributors=[{"title": "ACLED (Armed Conflict Location & Event Data)",
                        "role": "author"},
-                      {"title": "sitrep-analysis maintainers (curated tables)",
-                       "role": "contributor"}],
+                      {"title": copied_from, "role": "contributor"}],
     )
     (folder / DESCRIPTOR_NAME).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False)
                                           + "\n", encoding="utf-8")
 
 
 def _write_reports(folder: Path, result: ImportResult) -> None:
+    """The side files meant for spreadsheets, their text cells made safe to open (see
+    :func:`_spreadsheet_cells`); the data files keep ACLED's text as it is."""
     report_columns = ["row", "event_id_cnty", "event_date", "event_type", "sub_event_type",
                       "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
                       "location", "latitude", "longitude", "selected", "selection_reason",
@@ -1624,12 +2062,12 @@ def _write_reports(folder: Path, result: ImportResult) -> None:
                       "notes"]
     report = result.report.reindex(columns=report_columns)
     report["event_date"] = report["event_date"].dt.strftime("%Y-%m-%d")
-    _write_csv(report, folder / REPORT_FILES["report"])
-    _write_csv(result.export.rejected, folder / REPORT_FILES["rejected"])
+    _write_csv(_spreadsheet_cells(report), folder / REPORT_FILES["report"])
+    _write_csv(_spreadsheet_cells(result.export.rejected), folder / REPORT_FILES["rejected"])
     matches = result.matches.copy()
     for column in ("imported_date", "curated_date"):
         matches[column] = pd.to_datetime(matches[column]).dt.strftime("%Y-%m-%d")
-    _write_csv(matches, folder / REPORT_FILES["matches"])
+    _write_csv(_spreadsheet_cells(matches), folder / REPORT_FILES["matches"])
 
 
 def _write_summary(folder: Path, result: ImportResult, base: Path, radius_km: float) -> None:
@@ -1652,16 +2090,3 @@ def _write_summary(folder: Path, result: ImportResult, base: Path, radius_km: fl
     }
     (folder / REPORT_FILES["summary"]).write_text(json.dumps(summary, indent=2) + "\n",
                                                   encoding="utf-8")
-
-
-def _move_into_place(staging: Path, out: Path) -> None:
-    """Swap the finished folder in: the old import (if any) is moved aside first and removed
-    after, so ``out`` always holds one whole import or is briefly absent, never half of one."""
-    if out.exists():
-        aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-        aside.rmdir()
-        os.replace(out, aside)
-        os.replace(staging, out)
-        shutil.rmtree(aside, ignore_errors=True)
-    else:
-        os.replace(staging, out)

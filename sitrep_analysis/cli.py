@@ -85,6 +85,9 @@ def validate(data_dir: Path | None) -> None:
     """
     from sitrep_analysis.data import DataValidationError, load_all
 
+    if data_dir is not None and not data_dir.exists():  # a bad argument, as click says
+        raise click.BadParameter(f"Directory {str(data_dir)!r} does not exist.",
+                                 param_hint="'[DATA_DIR]'")
     try:
         dataset = load_all(data_dir)
     except DataValidationError as error:
@@ -97,15 +100,26 @@ def validate(data_dir: Path | None) -> None:
 @DATA_DIR
 @click.option("--write", is_flag=True, help="Write datapackage.json into DATA_DIR.")
 def datapackage(data_dir: Path | None, write: bool) -> None:
-    """Print (or --write) the Frictionless datapackage.json generated from the dictionary."""
+    """Print (or --write) the Frictionless datapackage.json generated from the dictionary.
+
+    Exit status 0 when printed or written; 2 when DATA_DIR is no folder; 1 when a table's file
+    is missing or unreadable (nothing is written then).
+    """
     from sitrep_analysis.data import default_data_dir
     from sitrep_analysis.datapackage import render_descriptor, write_descriptor
 
+    if data_dir is not None and not data_dir.exists():  # a bad argument, as click says
+        raise click.BadParameter(f"Directory {str(data_dir)!r} does not exist.",
+                                 param_hint="'[DATA_DIR]'")
     directory = data_dir or default_data_dir()
-    if write:
-        click.echo(f"wrote {write_descriptor(directory)}")
-    else:
-        click.echo(render_descriptor(directory), nl=False)
+    try:
+        if write:
+            click.echo(f"wrote {write_descriptor(directory)}")
+        else:
+            click.echo(render_descriptor(directory), nl=False)
+    except OSError as error:  # a missing, unreadable or unwritable file, or no folder at all
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
 
 
 @app.command()
@@ -249,7 +263,7 @@ def import_group() -> None:
 
 
 @import_group.command(name="acled")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", type=click.Path(path_type=Path, exists=True))
 @click.option("--country", default="Iraq", show_default=True,
               type=click.Choice(list(FIELDS["country"].allowed or ())),
               help="Country whose rows are imported.")
@@ -271,17 +285,22 @@ def import_acled_command(file: Path, country: str, out_dir: Path | None, base_di
 
     Prints what was read, rejected (rows that cannot be read go to import_rejected.csv with
     the reason), selected (each candidate's reason is in import_report.csv), written, and how
-    the imported incidents match the curated ones (import_matches.csv). Exit status 0 when the
-    directory is written, 1 when FILE is not an ACLED export, the output folder holds other
-    files, or the data do not validate: nothing is written then.
+    the imported incidents match the curated ones (import_matches.csv). The folder's
+    .sitrep-import-manifest.json lists the files the import wrote: a later import replaces
+    those only. Exit status 0 when the directory is written; 1, with one line saying why, when
+    FILE is not a readable ACLED export or holds no row of the country, the output folder
+    holds anything else (or a file changed since the import wrote it), cannot be written
+    (read-only, disk full), or the data do not validate: nothing is written then.
     """
-    from sitrep_analysis.acled import AcledFormatError, import_acled
+    from sitrep_analysis.acled import AcledImportError, import_acled
     from sitrep_analysis.data import DataValidationError
 
     try:
         result = import_acled(file, country, out_dir, base_dir=base_dir, radius_km=radius_km,
                               use_cache=not no_cache)
-    except (AcledFormatError, FileExistsError, DataValidationError) as error:
+    except (AcledImportError, DataValidationError, OSError) as error:
+        # OSError: a refused folder (FileExistsError), a failed write (AcledOutputError), or
+        # a file that cannot be read
         click.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
     click.echo(result.summary())

@@ -10,7 +10,9 @@ Rows are named by their ``event_id_cnty``; the ``row`` numbers are what a spread
 from __future__ import annotations
 
 import csv
+import errno
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -554,9 +556,9 @@ def test_summary_reports_counts_and_conflicts(imported):
     assert "2023 column set, 25 rows; 24 in Iraq" in text
     assert "Rejected 6 unreadable rows" in text
     assert "Selected 9 attacks on US or coalition forces" in text
-    assert "Wrote 8 incidents" in text and "1 selected attacks lie outside" in text
-    assert ("Against the curated incidents: 4 matched (3 agree, 1 conflict), 4 only imported, "
-            "1 only curated") in text
+    assert "Wrote 8 incidents" in text and "1 selected attack lies outside" in text
+    assert ("Against the curated incidents: 4 matched (3 agreeing, 1 in conflict), 4 only "
+            "imported, 1 only curated") in text
     assert ("conflict 2020-05-06-baghdad-airport / IRQ990003: weapon_type: imported drone, "
             "curated rocket") in text
 
@@ -611,9 +613,13 @@ CURATED_SMALL = _frame([
                   "weapon_type": "other_unknown"}, "agree", "c1", "",
                  id="an unknown weapon is no conflict"),
     pytest.param({"incident_date": "2020-02-01", "site_id": "camp-taji", "weapon_type": "rocket",
-                  "fatalities": 4, "attributed_to": "irgc"}, "conflict", "c2",
-                 "killed: ACLED 4, curated 1; perpetrator: ACLED irgc, curated "
-                 "kataib-hezbollah", id="deaths and perpetrator differ"),
+                  "fatalities": 0, "attributed_to": "irgc"}, "conflict", "c2",
+                 "killed: ACLED 0, curated at least 1 (other killed counts not given); "
+                 "perpetrator: ACLED irgc, curated kataib-hezbollah",
+                 id="deaths and perpetrator differ"),
+    pytest.param({"incident_date": "2020-02-01", "site_id": "camp-taji", "weapon_type": "rocket",
+                  "fatalities": 4, "attributed_to": "kataib-hezbollah"}, "agree", "c2", "",
+                 id="ACLED's deaths above a partial curated count: empty counts are not 0"),
     pytest.param({"incident_date": "2020-03-20", "site_id": "ain-al-asad",
                   "weapon_type": "rocket", "acled_event_id": "IRQ1"}, "agree", "c3", "",
                  id="the same ACLED id, whatever the site"),
@@ -768,10 +774,6 @@ def test_every_notebook_runs_on_an_imported_directory(imported, notebook, monkey
     assert len(namespace["dataset"].incidents) == 8
 
 
-def test_an_export_without_rows_of_the_country_gives_an_empty_valid_directory(tmp_path):
-    result = import_acled(NEW, "Jordan", out_dir=tmp_path / "out", use_cache=False)
-    assert result.counts["country_rows"] == 0 and len(result.matches) == 0
-    assert len(load_all(tmp_path / "out").incidents) == 0
 
 
 def test_a_brief_on_an_imported_incident_says_what_acled_does_not_record(imported, tmp_path):
@@ -792,3 +794,392 @@ def test_a_brief_on_an_imported_incident_says_what_acled_does_not_record(importe
     assert "local time" not in text.split("What happened", 1)[1].split("The place", 1)[0]
     assert "ACLED, \"event " in text
     assert "Sources" in text
+
+
+# --- the output folder: only the import's own files are ever replaced ---------------------------
+
+WORDING = ACLED_FIXTURES / "acled_wording.csv"
+PRE_2019 = ACLED_FIXTURES / "acled_pre2019_columns.csv"
+
+
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (bytes) and folder (None) under ``folder``, by relative path."""
+    return {str(path.relative_to(folder)): None if path.is_dir() else path.read_bytes()
+            for path in sorted(folder.rglob("*"))}
+
+
+def _cli_import(path: Path, out: Path, base: Path, *more: str):
+    return CliRunner().invoke(app, ["import", "acled", str(path), "--out", str(out),
+                                    "--base-data", str(base), "--no-cache", *more])
+
+
+def _refused(result, *phrases: str) -> str:
+    """The command refused with exit status 1 and one line naming the reason, no traceback."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+    for phrase in phrases:
+        assert phrase in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def earlier(tmp_path, curated_dir) -> Path:
+    """A folder an earlier import wrote."""
+    out = tmp_path / "imp"
+    import_acled(OLD, out_dir=out, base_dir=curated_dir, use_cache=False)
+    return out
+
+
+def _add_notes(out: Path) -> str:
+    (out / "my_notes.md").write_text("my notes\n", encoding="utf-8")
+    return "my_notes.md"
+
+
+def _add_folder(out: Path) -> str:
+    (out / "drafts").mkdir()
+    (out / "drafts" / "draft.md").write_text("draft\n", encoding="utf-8")
+    return "drafts/"
+
+
+def _add_export(out: Path) -> str:
+    shutil.copyfile(NEW, out / "export.csv")
+    return "export.csv"
+
+
+@pytest.mark.parametrize("add", [_add_notes, _add_folder, _add_export],
+                         ids=["a note", "a subfolder", "an export file"])
+def test_a_second_import_refuses_a_folder_holding_files_it_did_not_write(earlier, curated_dir,
+                                                                         add):
+    added = add(earlier)
+    before = _tree(earlier)
+    result = _cli_import(NEW, earlier, curated_dir)
+    _refused(result, "holds files an ACLED import did not write", added)
+    assert _tree(earlier) == before  # nothing written, nothing removed
+    assert sorted(p.name for p in earlier.parent.iterdir()) == ["imp"]  # no leftovers
+
+
+def test_importing_the_export_from_inside_the_output_folder_is_refused(earlier, curated_dir):
+    export = earlier / "export.csv"
+    shutil.copyfile(NEW, export)
+    result = _cli_import(export, earlier, curated_dir)
+    _refused(result, "export.csv (the export being imported)")
+    assert export.read_bytes() == NEW.read_bytes()
+
+
+def test_a_folder_with_a_copied_summary_and_no_manifest_is_refused(tmp_path, earlier,
+                                                                   curated_dir):
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copyfile(earlier / "import_summary.json", other / "import_summary.json")
+    (other / "keep.txt").write_text("mine\n", encoding="utf-8")
+    before = _tree(other)
+    _refused(_cli_import(NEW, other, curated_dir), "holds files an ACLED import did not write",
+             "keep.txt", "no import manifest")
+    assert _tree(other) == before
+    (other / "keep.txt").unlink()  # a summary alone is no proof either
+    _refused(_cli_import(NEW, other, curated_dir), "import_summary.json")
+    assert (other / "import_summary.json").is_file()
+
+
+def test_a_file_changed_since_the_import_wrote_it_is_refused(earlier, curated_dir):
+    incidents = earlier / "incidents.csv"
+    incidents.write_text(incidents.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    before = _tree(earlier)
+    _refused(_cli_import(NEW, earlier, curated_dir), "changed since the import wrote them",
+             "incidents.csv")
+    assert _tree(earlier) == before
+
+
+def test_the_manifest_lists_every_file_written_with_its_hash(earlier):
+    import hashlib
+
+    manifest = json.loads((earlier / acled.MANIFEST_NAME).read_text(encoding="utf-8"))
+    files = manifest["files"]
+    on_disk = {p.name for p in earlier.iterdir()} - {acled.MANIFEST_NAME}
+    assert set(files) == on_disk
+    assert {"incidents.csv", "import_summary.json", "import_report.csv"} <= set(files)
+    for name, digest in files.items():
+        assert hashlib.sha256((earlier / name).read_bytes()).hexdigest() == digest
+
+
+def test_an_import_over_its_own_folder_or_an_empty_one_is_replaced(earlier, tmp_path,
+                                                                   curated_dir):
+    result = _cli_import(NEW, earlier, curated_dir)
+    assert result.exit_code == 0, result.output
+    assert len(load_all(earlier).incidents) == 8
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _cli_import(OLD, empty, curated_dir).exit_code == 0
+    assert len(load_all(empty).incidents) == 3
+
+
+def test_a_file_added_while_the_import_runs_is_kept_and_the_import_refused(earlier, curated_dir,
+                                                                           monkeypatch):
+    write_summary = acled._write_summary
+
+    def and_meanwhile(*args, **kwargs):
+        write_summary(*args, **kwargs)
+        (earlier / "late.txt").write_text("added during the import\n", encoding="utf-8")
+
+    monkeypatch.setattr(acled, "_write_summary", and_meanwhile)
+    before = {**_tree(earlier), "late.txt": b"added during the import\n"}
+    with pytest.raises(FileExistsError, match=r"late\.txt"):
+        import_acled(NEW, out_dir=earlier, base_dir=curated_dir, use_cache=False)
+    assert _tree(earlier) == before
+    assert sorted(p.name for p in earlier.parent.iterdir()) == ["imp"]
+
+
+def test_the_default_output_folders_are_git_ignored():
+    from tests.helpers import REPO
+
+    lines = (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "acled-*/" in lines
+
+
+# --- inputs and outputs the import cannot use: one true line, exit 1, nothing written ----------
+
+def test_a_gzip_export_is_refused_as_compressed(tmp_path, curated_dir):
+    import gzip
+
+    path = tmp_path / "export.csv.gz"
+    path.write_bytes(gzip.compress(NEW.read_bytes()))
+    with pytest.raises(AcledFormatError, match="gzip-compressed"):
+        read_acled(path, use_cache=False)
+    out = tmp_path / "out"
+    _refused(_cli_import(path, out, curated_dir), "gzip-compressed", "decompress it first")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv.gz"]
+
+
+def test_a_zip_archive_is_not_called_a_workbook(tmp_path):
+    import zipfile
+
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(NEW, "export.csv")
+    with pytest.raises(AcledFormatError, match="ZIP archive"):
+        read_acled(path, use_cache=False)
+
+
+def test_a_file_with_old_mac_line_endings_reads_as_the_same_rows(tmp_path, new_export):
+    path = tmp_path / "cr.csv"
+    path.write_bytes(NEW.read_bytes().replace(b"\n", b"\r"))
+    export = read_acled(path, use_cache=False)
+    pd.testing.assert_frame_equal(export.rows, new_export.rows)
+    pd.testing.assert_frame_equal(export.rejected, new_export.rejected)
+    assert (export.rows_in_file, export.country_rows) == (25, 24)
+
+
+def test_a_folder_given_as_the_export_is_refused(tmp_path, curated_dir):
+    _refused(_cli_import(tmp_path, tmp_path / "out", curated_dir), "is a folder")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_read_only_output_folder_is_refused_before_reading(earlier, curated_dir,
+                                                            monkeypatch):
+    access = os.access
+    monkeypatch.setattr(acled.os, "access", lambda path, mode, **kw: False
+                        if Path(path) == earlier and mode == os.W_OK else access(path, mode))
+    before = _tree(earlier)
+    _refused(_cli_import(NEW, earlier, curated_dir), "read-only")
+    assert _tree(earlier) == before
+
+
+@pytest.mark.parametrize(("code", "where"), [
+    (errno.ENOSPC, "_write_csv"), (errno.EROFS, "_write_csv"), (errno.EACCES, "mkdtemp")],
+    ids=["disk full", "read-only file system", "parent not writable"])
+def test_a_failed_write_is_one_line_and_keeps_the_earlier_import(earlier, curated_dir,
+                                                                 monkeypatch, code, where):
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    if where == "mkdtemp":
+        monkeypatch.setattr(acled.tempfile, "mkdtemp", fail)
+    else:
+        monkeypatch.setattr(acled, where, fail)
+    before = _tree(earlier)
+    _refused(_cli_import(NEW, earlier, curated_dir), os.strerror(code),
+             "nothing was written")
+    assert _tree(earlier) == before
+    assert sorted(p.name for p in earlier.parent.iterdir()) == ["imp"]
+
+
+def test_a_failed_write_into_a_new_nested_folder_leaves_no_folder(tmp_path, curated_dir,
+                                                                  monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(acled, "_write_csv", full)
+    _refused(_cli_import(NEW, tmp_path / "a" / "b" / "out", curated_dir), "No space left")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cache_that_cannot_be_written_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(acled.pq, "write_table", full)
+    export = read_acled(NEW, cache_dir=tmp_path / "cache")
+    assert len(export.rows) == 18
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+# --- spreadsheet side files: no formula runs when they are opened --------------------------------
+
+def test_text_cells_that_a_spreadsheet_would_run_are_quoted():
+    frame = pd.DataFrame({
+        "text": ["=1+1", "+1", "-1+1", "@SUM(A1)", "\tx", "\rx", "fine", None, "a=b", "'=x"],
+        "number": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0, 7.0, np.nan, 8.0, 9.0],
+        "count": pd.array([-1, 2, 3, 4, 5, 6, 7, None, 8, 9], dtype="Int64"),
+    })
+    safe = acled._spreadsheet_cells(frame)
+    text = safe["text"].tolist()
+    assert text[:7] == ["'=1+1", "'+1", "'-1+1", "'@SUM(A1)", "'\tx", "'\rx", "fine"]
+    assert pd.isna(text[7])  # missing stays missing (an empty cell)
+    assert text[8:] == ["a=b", "'=x"]  # already quoted text keeps its one quote
+    pd.testing.assert_series_equal(safe["number"], frame["number"])  # numbers stay numbers
+    pd.testing.assert_series_equal(safe["count"], frame["count"])
+
+
+def test_side_files_quote_formulas_and_the_data_files_keep_the_values(tmp_path, curated_dir):
+    with NEW.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    row = next(r for r in rows if r[0] == "IRQ990001")
+    attack = list(row)
+    attack[header.index("notes")] = '=HYPERLINK("http://example.invalid","x") ' + row[
+        header.index("notes")]
+    attack[header.index("actor1")] = "@Unidentified Armed Group (Iraq)"
+    unreadable = list(row)
+    unreadable[0] = "IRQ990200"
+    unreadable[header.index("fatalities")] = "-2+3"
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, attack, unreadable])
+    out = tmp_path / "out"
+    import_acled(path, out_dir=out, base_dir=curated_dir, use_cache=False)
+    with (out / "import_report.csv").open(encoding="utf-8", newline="") as handle:
+        report = next(csv.DictReader(handle))
+    assert report["notes"].startswith("'=HYPERLINK(")
+    assert report["actor1"] == "'@Unidentified Armed Group (Iraq)"
+    assert report["latitude"] == "33.8514"
+    with (out / "import_rejected.csv").open(encoding="utf-8", newline="") as handle:
+        rejected = next(csv.DictReader(handle))
+    assert (rejected["value"], rejected["row"]) == ("'-2+3", "3")
+    incidents = load_all(out).incidents
+    assert incidents["notes"].iloc[0].startswith("=HYPERLINK(")  # the data stay as they are
+
+
+# --- ACLED's wording in real exports ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def worded(tmp_path_factory, curated_dir) -> acled.ImportResult:
+    out = tmp_path_factory.mktemp("worded") / "acled-iraq"
+    return import_acled(WORDING, out_dir=out, base_dir=curated_dir, use_cache=False)
+
+
+@pytest.mark.parametrize(("event_id", "named", "site_id", "target"), [
+    pytest.param("IRQ970001", "Baghdad airport", "baghdad-airport", "airport",
+                 id="Baghdad airport, coded at Baghdad"),
+    pytest.param("IRQ970002", "BIAP", "baghdad-airport", "airport", id="BIAP"),
+    pytest.param("IRQ970003", "Victory base", "victory-base", "base", id="Victory base"),
+    pytest.param("IRQ970004", "Camp Victory", "victory-base", "base", id="Camp Victory"),
+    pytest.param("IRQ970005", "Ain al-Assad", "ain-al-asad", "base", id="Ain al-Assad"),
+    pytest.param("IRQ970006", "Ain al-Asad", "ain-al-asad", "base", id="bare Ain al-Asad"),
+])
+def test_base_names_of_real_exports_select_and_place_the_attack(worded, event_id, named,
+                                                                site_id, target):
+    report = worded.report.set_index("event_id_cnty")
+    assert report.at[event_id, "selected"] and report.at[event_id, "rule_notes"]
+    assert f'names base {site_id} ("{named}")' in report.at[event_id, "selection_reason"]
+    incident = _incidents(worded).loc[event_id]
+    assert (incident["site_id"], incident["target_kind"]) == (site_id, target)
+
+
+def test_the_baghdad_airport_rockets_keep_their_count(worded):
+    incident = _incidents(worded).loc["IRQ970001"]
+    assert (incident["weapon_type"], incident["projectiles_low"]) == ("rocket", 3)
+
+
+def test_a_base_named_far_from_the_coordinates_does_not_place_the_attack(worded):
+    report = worded.report.set_index("event_id_cnty")
+    reason = report.at["IRQ970007", "selection_reason"]
+    assert report.at["IRQ970007", "selected"]
+    assert re.search(r'names base us-embassy-baghdad \("US embassy"\), 15\d km from ACLED\'s '
+                     r"coordinates: too far to place the event there", reason), reason
+    incident = _incidents(worded).loc["IRQ970007"]
+    assert (incident["site_id"], incident["target_kind"]) == ("diwaniyah-convoy-route", "convoy")
+
+
+def test_the_united_states_without_the_is_a_us_actor(worded):
+    report = worded.report.set_index("event_id_cnty")
+    assert report.at["IRQ970008", "selected"] and report.at["IRQ970008", "rule_actor"]
+    assert not report.at["IRQ970009", "selected"]
+    assert report.at["IRQ970009", "exclusion_reason"].startswith(
+        "US or coalition forces are the acting side (Military Forces of United States (2021-))")
+
+
+def test_an_export_without_rows_of_the_country_names_the_countries_it_holds(tmp_path,
+                                                                            curated_dir):
+    with pytest.raises(acled.AcledImportError, match=r"holds no rows of Jordan"):
+        import_acled(NEW, "Jordan", out_dir=tmp_path / "out", use_cache=False)
+    line = _refused(_cli_import(NEW, tmp_path / "out", curated_dir, "--country", "Jordan"),
+                    "holds no rows of Jordan", "Iraq (24 rows), Syria (1 row)")
+    assert "nothing was written" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_older_acled_layout_is_named_as_such(tmp_path, curated_dir):
+    with pytest.raises(AcledFormatError) as refused:
+        read_acled(PRE_2019, use_cache=False)
+    message = str(refused.value)
+    assert "older ACLED layout" in message and "not supported" in message
+    assert "not an ACLED export" not in message
+    _refused(_cli_import(PRE_2019, tmp_path / "out", curated_dir), "older ACLED layout")
+
+
+def test_counts_are_singular_for_one(tmp_path, curated_dir):
+    rows: dict[str, list[str]] = {}
+    with NEW.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            rows.setdefault(row[0], row)  # IRQ990001 is repeated: the first one
+    header = rows["event_id_cnty"]
+
+    def imported(*ids: str, extra: str = "") -> str:
+        path = tmp_path / "export.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(
+                [header, *(rows[i] for i in ids)])
+            handle.write(extra)
+        return import_acled(path, out_dir=tmp_path / "out", base_dir=curated_dir,
+                            use_cache=False).summary()
+
+    one = imported("IRQ990001")
+    assert "1 row; 1 in Iraq" in one
+    assert "Selected 1 attack on US or coalition forces" in one
+    assert "Wrote 1 incident to" in one
+    assert "1 matched (1 agreeing, 0 in conflict)" in one
+    several = imported("IRQ990001", "IRQ990016", "IRQ990009", "IRQ990104", extra="oops\n")
+    assert "Rejected 2 unreadable rows" in several
+    assert "1 candidate left out" in several
+    assert "1 selected attack lies outside the coverage period" in several
+    rejected = pd.read_csv(tmp_path / "out" / "import_rejected.csv")
+    assert "the line has 1 field where the header has 31" in set(rejected["reason"])
+    assert "Rejected 1 unreadable row (" in imported("IRQ990001", "IRQ990104")
+
+
+def test_the_descriptor_credits_the_base_data_it_copied(worded, curated_dir):
+    descriptor = json.loads((worded.out_dir / "datapackage.json").read_text(encoding="utf-8"))
+    said = json.dumps([descriptor[key] for key in ("title", "description", "contributors")])
+    assert "curated" not in said.lower()  # a folder of the analyst's, not the project's
+    assert "sitrep-analysis maintainers" not in said
+    assert f"the data folder {curated_dir.name}" in descriptor["description"]
+
+
+def test_no_wounded_figure_is_invented_for_acled_attacks(worded):
+    from sitrep_analysis.narrative.text import casualty_words
+
+    words = casualty_words(load_all(worded.out_dir).incidents)
+    assert "wounded" not in words

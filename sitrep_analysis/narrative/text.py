@@ -109,9 +109,23 @@ def value_counts(values: pd.Series) -> pd.Series:
 
 
 def casualty_words(incidents: pd.DataFrame, who: str = "us") -> str | None:
-    killed, wounded = incidents[f"{who}_killed_count"], incidents[f"{who}_wounded_count"]
-    reporting = int((killed.notna() | wounded.notna()).sum())
-    if reporting == 0:
-        return None
-    return (f"{int(killed.sum()):,} killed and {int(wounded.sum()):,} wounded, in the "
-            f"{plural(reporting, 'attack')} whose sources give a figure")
+    """Killed and wounded summed over the attacks whose sources give each figure; a figure no
+    source gives (ACLED records no injuries) is left out, never counted as 0.
+
+    >>> frame = pd.DataFrame({"us_killed_count": pd.array([0, 3, None], dtype="Int64"),
+    ...                       "us_wounded_count": pd.array([None, None, None], dtype="Int64")})
+    >>> casualty_words(frame)
+    '3 killed (a figure given for 2 attacks)'
+    >>> casualty_words(frame.fillna(1))
+    '4 killed and 3 wounded, in the 3 attacks whose sources give a figure'
+    """
+    sums = {what: incidents[f"{who}_{what}_count"] for what in ("killed", "wounded")}
+    given = {what: int(column.notna().sum()) for what, column in sums.items()}
+    if given["killed"] == given["wounded"]:
+        if not given["killed"]:
+            return None
+        return (f"{int(sums['killed'].sum()):,} killed and {int(sums['wounded'].sum()):,} "
+                f"wounded, in the {plural(given['killed'], 'attack')} whose sources give a "
+                "figure")
+    return " and ".join(f"{int(sums[what].sum()):,} {what} (a figure given for "
+                        f"{plural(given[what], 'attack')})" for what in sums if given[what])
