@@ -162,7 +162,7 @@ FIELDS: dict[str, Field] = _fields(
     # --- incidents -----------------------------------------------------------------------
     Field("incident_date", "date", "Local date of the attack."),
     Field("incident_time_local", "time", "Local time of the attack when reported (Iraq: UTC+3).",
-          unit="HH:MM local", pattern=r"([01]\d|2[0-3]):[0-5]\d"),
+          unit="HH:MM local", pattern=r"([01][0-9]|2[0-3]):[0-5][0-9]"),
     Field("date_precision", "category", "How exactly the date is known.",
           allowed={"day": "the day is reported consistently",
                    "approximate": "the day is uncertain or sources differ by a day or so",
@@ -232,7 +232,7 @@ FIELDS: dict[str, Field] = _fields(
     Field("quote_source_id", "string", "The report `quote_text` is copied from (id in table "
           "`sources`, one of the row's `source_ids`).", pattern=ID_PATTERN),
     Field("acled_event_id", "string", "ACLED's `event_id_cnty` of the same attack, when a cited "
-          "report names it.", pattern=r"[A-Z]{3}\d+"),
+          "report names it.", pattern=r"[A-Z]{3}[0-9]+"),
     Field("coordinates_source", "category", "Loader-derived: whether the coordinates were "
           "reported for the incident itself or taken from the site in the gazetteer.",
           allowed={"incident": "reported for the incident", "site": "the gazetteer site's",
@@ -332,7 +332,7 @@ FIELDS: dict[str, Field] = _fields(
     # --- sources ---------------------------------------------------------------------------
     Field("outlet", "string", "Publisher, agency or author, e.g. `Newsweek`, `OIR spokesperson`."),
     Field("published_date", "partial_date", "Publication date, as exact as known.",
-          pattern=r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?"),
+          pattern=r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"),
     Field("url", "string", "Address of the report, exactly as found (scheme may be missing); "
           "empty when unknown. Never reconstructed.",
           pattern=r"(https?://)?[A-Za-z0-9.\-]+\.[A-Za-z]{2,}(/\S*)?"),

@@ -9,6 +9,7 @@ repeated calls in a notebook cost a copy, not a re-read.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -17,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from sitrep_analysis.columns import FIELDS, TABLES, Table
 from sitrep_analysis.schema import (
-    PARSE_RULES,
     DataValidationError,
     Problem,
     claim_problems,
@@ -81,24 +83,51 @@ class Dataset:
 class _RawTable:
     text_frame: pd.DataFrame
     lines: Callable[[int], int]
+    #: Primary keys of the rows set aside as unreadable (reported once, on their own line):
+    #: references to them are not reported again as unknown.
+    unread_keys: frozenset[str] = frozenset()
 
 
-def _line_map(text: str) -> Callable[[int], int]:
-    """Row position (0 = first data row) -> physical line, built only when a problem needs it."""
-    starts: list[int] = []
+class _Lines:
+    """Where each record of a file starts, worked out only when a problem needs a line.
 
-    def line_of(position: int) -> int:
-        if not starts:
-            reader = csv.reader(io.StringIO(text))
-            previous_end = 0
+    pyarrow reads the file (fast, no Python per row), skipping empty lines and setting aside
+    every record whose field count differs from the header's; the csv module reads it again
+    here, the same way, the first time a problem asks for a line number. Lines end at LF, CRLF
+    or a lone CR (old-Mac files), as in pyarrow.
+    """
+
+    def __init__(self, text: str, width: int) -> None:
+        self._text, self._width = text, width
+        self._records: list[int] | None = None  # start line of each non-empty record
+        self._kept: list[int] = []  # ... of each record of the header's width: header, rows
+
+    def _scan(self) -> None:
+        self._records = []
+        reader = csv.reader(io.StringIO(self._text, newline=""))
+        previous_end = 0
+        try:
             for row in reader:
-                if row and any(cell.strip() for cell in row):
-                    starts.append(previous_end + 1)
+                if row:
+                    self._records.append(previous_end + 1)
+                    if len(row) == self._width:
+                        self._kept.append(previous_end + 1)
                 previous_end = reader.line_num
-        # starts[0] is the header line
-        return starts[position + 1] if position + 1 < len(starts) else position + 2
+        except csv.Error:  # beyond what the csv module reads, lines are estimated
+            pass
 
-    return line_of
+    def of_row(self, position: int) -> int:
+        """Physical line of a data row (0 = the first row of the table)."""
+        if self._records is None:
+            self._scan()
+        return self._kept[position + 1] if position + 1 < len(self._kept) else position + 2
+
+    def of_record(self, number: int | None) -> int | None:
+        """Physical line of a record as pyarrow numbers them (1 = the header)."""
+        if self._records is None:
+            self._scan()
+        records = self._records or []
+        return records[number - 1] if number is not None and 0 < number <= len(records) else None
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
@@ -107,7 +136,7 @@ def _decode(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
     except UnicodeDecodeError:
         pass
     problems = []
-    for number, line in enumerate(raw.split(b"\n"), start=1):
+    for number, line in enumerate(raw.splitlines(), start=1):  # LF, CRLF or CR
         try:
             line.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -118,15 +147,114 @@ def _decode(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
     return None, problems
 
 
+@dataclass(frozen=True)
+class _BadRecord:
+    """A record pyarrow set aside: its number (1 = header), field count and text."""
+
+    number: int | None
+    fields: int
+    text: str
+
+
+#: pyarrow text -> pandas' string dtype (as ``read_csv(dtype="string")`` gives)
+_TEXT_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
+
+
+def _parse_csv(raw: bytes, width: int) -> tuple[pa.Table, list[_BadRecord]]:
+    """Every record of a UTF-8 CSV as text (empty cells null), the header included as row 0,
+    and the records whose field count differs from the header's (``width``), set aside."""
+    bad: list[_BadRecord] = []
+
+    def set_aside(row: pacsv.InvalidRow) -> str:
+        if row.text.strip():  # a line of spaces is skipped, as an empty line is
+            bad.append(_BadRecord(row.number, row.actual_columns, row.text))
+        return "skip"
+
+    buffer = pa.py_buffer(raw)
+    if raw.startswith(codecs.BOM_UTF8):
+        buffer = buffer.slice(len(codecs.BOM_UTF8))
+    # The header is read as a row, so that repeated or empty names are reported, not renamed.
+    # One thread: it numbers the set-aside records, and is no slower on files of this shape.
+    table = pacsv.read_csv(
+        pa.BufferReader(buffer),
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=set_aside),
+        convert_options=pacsv.ConvertOptions(
+            check_utf8=False, strings_can_be_null=True, quoted_strings_can_be_null=True,
+            null_values=[""], column_types={f"f{i}": pa.string() for i in range(width)}))
+    if not all(pa.types.is_string(kind) for kind in table.schema.types):
+        # pyarrow saw another header width than the csv module: still read everything as text
+        table = table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
+    return table, bad
+
+
+def _first_record(text: str) -> list[str]:
+    """The header: the first non-empty record, as the csv module reads it."""
+    for row in csv.reader(io.StringIO(text, newline="")):
+        if row:
+            return row
+    return []
+
+
+def _header_problems(table: Table, header: list[str]) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for number, name in enumerate(header, start=1):
+        if not name:
+            problems.append(Problem(table.filename, 1, None, None,
+                                    f"the header's field {number} is empty: every column needs "
+                                    "its name"))
+        elif name in seen:
+            problems.append(Problem(table.filename, 1, name, None,
+                                    "column is named twice in the header"))
+        seen.add(name)
+    named = [name for name in header if name]
+    problems += [Problem(table.filename, 1, name, None, "required column is missing from the "
+                         "header") for name in table.columns
+                 if name not in named and name not in table.optional_columns]
+    problems += [Problem(table.filename, 1, name, None, "column is not in the column dictionary "
+                         f"for {table.name} (sitrep_analysis/columns.py)")
+                 for name in dict.fromkeys(named) if name not in table.columns]
+    return problems
+
+
+def _record_problem(table: Table, record: _BadRecord, width: int,
+                    lines: _Lines) -> Problem:
+    line = lines.of_record(record.number)
+    if not record.text.replace(",", "").replace('"', "").strip():
+        rule = "holds only commas, no values: delete the line"
+    elif record.text.count('"') % 2:
+        rule = (f"has {record.fields} fields, the header has {width}: a double quote opened on "
+                "this line is never closed, so the lines after it were read as one value")
+    elif record.fields < width:
+        rule = (f"has {record.fields} fields, the header has {width}: every line needs a field "
+                "for each column, an empty one between two commas when not reported")
+    else:
+        rule = (f"has {record.fields} fields, the header has {width}: a value holding a comma "
+                "must be in double quotes")
+    if line is None:
+        rule += f" (the line begins {record.text[:40]!r})"
+    return Problem(table.filename, line, None, None, rule)
+
+
 def _read_table(data_dir: Path, table: Table) -> tuple[_RawTable | None, list[Problem]]:
     path = data_dir / table.filename
-    if not path.is_file():
+    if path.is_dir():
+        return None, [Problem(table.filename, None, None, None,
+                              f"is a folder, not a file: table {table.name} is read from a "
+                              "CSV file of this name")]
+    if not path.exists():
         if table.optional:
             empty = pd.DataFrame({name: pd.Series(dtype="string") for name in table.columns})
             return _RawTable(empty, lambda position: position + 2), []
         return None, [Problem(table.filename, None, None, None,
                               f"file is missing from {data_dir}")]
-    text, problems = _decode(path, path.read_bytes())
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [Problem(table.filename, None, None, None,
+                              f"cannot be read: {error.strerror or error}")]
+    text, problems = _decode(path, raw)
     if text is None:
         return None, problems
     if not text.strip():
@@ -134,44 +262,63 @@ def _read_table(data_dir: Path, table: Table) -> tuple[_RawTable | None, list[Pr
                               "file is empty: it needs a header line naming the columns "
                               f"{', '.join(table.columns)}")]
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False,
-                            na_values=[""], skip_blank_lines=True)
-    except pd.errors.ParserError as error:
+        records, bad = _parse_csv(raw, len(_first_record(text)))
+    except (csv.Error, pa.ArrowInvalid, ValueError) as error:
         return None, [Problem(table.filename, None, None, None, f"is not readable CSV: {error}")]
-    header = [str(name).strip() for name in frame.columns]
-    frame.columns = header
-    for name in sorted(table.optional_columns - set(header)):
-        frame[name] = pd.Series(pd.NA, index=frame.index, dtype="string")
-    missing = [name for name in table.columns if name not in frame.columns]
-    unknown = [name for name in header if name not in table.columns]
-    problems = [Problem(table.filename, 1, name, None, "required column is missing from the "
-                        "header") for name in missing]
-    problems += [Problem(table.filename, 1, name, None, "column is not in the column dictionary "
-                         f"for {table.name} (sitrep_analysis/columns.py)") for name in unknown]
+    header = [("" if name is None else str(name)).strip()
+              for name in records.slice(0, 1).to_pylist()[0].values()]
+    problems = _header_problems(table, header)
     if problems:
         return None, problems
-    return _RawTable(frame.reset_index(drop=True), _line_map(text)), []
+    lines = _Lines(text, len(header))
+    problems = [_record_problem(table, record, len(header), lines) for record in bad]
+    unread_keys = frozenset(_keys(bad, header.index(table.primary_key)))
+    frame = records.slice(1).to_pandas(types_mapper=_TEXT_TYPES.get)
+    frame.columns = header
+    # a line of commas only (as many as the header's): refused, and left out of the checks
+    empty = frame.isna().all(axis="columns")
+    if empty.any():
+        problems += [Problem(table.filename, lines.of_row(position), None, None,
+                             "holds only commas, no values: delete the line")
+                     for position in empty[empty].index]
+        frame = frame[~empty]
+    for name in sorted(table.optional_columns - set(header)):
+        frame[name] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    return _RawTable(frame, lines.of_row, unread_keys), problems
+
+
+def _keys(records: list[_BadRecord], at: int) -> list[str]:
+    """The primary key of each set-aside record that has a field at its place."""
+    keys = []
+    for record in records:
+        fields = next(csv.reader(io.StringIO(record.text, newline="")), [])
+        if at < len(fields) and fields[at].strip():
+            keys.append(fields[at].strip())
+    return keys
 
 
 def _type_table(table: Table, raw: _RawTable) -> tuple[pd.DataFrame, list[Problem]]:
     typed, problems = {}, []
     for name in table.columns:
-        field = FIELDS[name]
-        values, failed = parse_column(field, raw.text_frame[name])
+        values, failures = parse_column(FIELDS[name], raw.text_frame[name])
         typed[name] = values
-        for position in failed[failed].index:
+        for position, rule in failures.items():
             problems.append(Problem(table.filename, raw.lines(position), name,
-                                    str(raw.text_frame.at[position, name]),
-                                    PARSE_RULES.get(field.kind, "does not parse")))
+                                    str(raw.text_frame.at[position, name]), rule))
     return pd.DataFrame(typed, index=raw.text_frame.index), problems
 
 
 # --- the whole directory ----------------------------------------------------------------------
 
 def _validate_dir(data_dir: Path) -> dict[str, pd.DataFrame]:
+    if not data_dir.is_dir():
+        reason = "is not a folder" if data_dir.exists() else "folder does not exist"
+        raise DataValidationError([Problem(str(data_dir), None, None, None, reason)],
+                                  str(data_dir))
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     lines: dict[str, Callable[[int], int]] = {}
+    unread: dict[str, frozenset[str]] = {}
     for table in TABLES.values():
         raw, read_problems = _read_table(data_dir, table)
         problems += read_problems
@@ -183,8 +330,9 @@ def _validate_dir(data_dir: Path) -> dict[str, pd.DataFrame]:
                            if (p.line, p.column) not in unparsed]
         problems += parse_problems + schema_problems
         frames[table.name], lines[table.name] = typed, raw.lines
-    problems += foreign_key_problems(frames, lines)
-    problems += claim_problems(frames, lines)
+        unread[table.name] = raw.unread_keys
+    problems += foreign_key_problems(frames, lines, unread)
+    problems += claim_problems(frames, lines, unread)
     if problems:
         raise DataValidationError(problems, str(data_dir))
     return frames

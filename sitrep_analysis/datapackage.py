@@ -64,8 +64,20 @@ def _header(content: bytes) -> list[str]:
     return [name.strip() for name in next(csv.reader(first), [])]
 
 
+def _read(data_dir: Path, table: Table) -> bytes:
+    """A table's file, or an error naming the file and what is wrong with it."""
+    path = data_dir / table.filename
+    if path.is_dir():
+        raise IsADirectoryError(f"{table.filename} is a folder, not a file, in {data_dir}")
+    if not path.exists():
+        if not data_dir.is_dir():
+            raise FileNotFoundError(f"data folder {data_dir} does not exist")
+        raise FileNotFoundError(f"{table.filename} is missing from {data_dir}")
+    return path.read_bytes()
+
+
 def _resource(table: Table, data_dir: Path) -> dict:
-    content = (data_dir / table.filename).read_bytes()
+    content = _read(data_dir, table)
     header = _header(content)
     # a column added later may be missing from an older file: describe the file as it is
     columns = [name for name in table.columns
@@ -108,10 +120,15 @@ def _resource(table: Table, data_dir: Path) -> dict:
 
 
 def build_descriptor(data_dir: str | Path) -> dict:
-    """The datapackage descriptor of a data directory, from the dictionary and the files."""
+    """The datapackage descriptor of a data directory, from the dictionary and the files.
+
+    Raises :class:`FileNotFoundError` (a table's file or the folder is missing) or
+    :class:`IsADirectoryError` (a folder stands where a table's file should be), each naming
+    the file.
+    """
     data_dir = Path(data_dir)
     resources = [_resource(table, data_dir) for table in TABLES.values()
-                 if not table.optional or (data_dir / table.filename).is_file()]
+                 if not table.optional or (data_dir / table.filename).exists()]
     # Frictionless names resources in kebab case; foreign keys must use those names.
     for resource in resources:
         for key in resource["schema"].get("foreignKeys", []):

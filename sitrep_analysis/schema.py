@@ -14,6 +14,7 @@ A problem names the file, the line, the column, the value and the rule it breaks
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -70,8 +71,30 @@ def _problem_order(problem: Problem) -> tuple:
 
 # --- pass 1: parsing -------------------------------------------------------------------------
 
-_INTEGER = re.compile(r"-?\d+")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Digits are ASCII: Python's ``\d`` also takes Arabic-Indic (U+0663) or full-width (U+FF13)
+#: digits, which pandas cannot convert.
+_INTEGER = re.compile(r"-?[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NON_ASCII = r"[^\x00-\x7f]"
+
+#: Whole numbers are held as 64-bit integers: at most 18 digits are always safe.
+MAX_INTEGER_DIGITS = 18
+_SHORT_INTEGER = re.compile(rf"-?[0-9]{{1,{MAX_INTEGER_DIGITS}}}")
+
+#: The dates pandas can hold (it counts nanoseconds in 64 bits): from 1677-09-21 00:12:43 to
+#: 2262-04-11 23:47:16, so the whole days in between.
+FIRST_DATE, LAST_DATE = "1677-09-22", "2262-04-11"
+
+#: The rule a value breaks when it does not parse as its column's kind.
+PARSE_RULES = {
+    "integer": "must be a whole number",
+    "number": "must be a decimal number",
+    "date": "must be a real date written YYYY-MM-DD",
+    "partial_date": "must be a real date written YYYY-MM-DD (or YYYY-MM, or YYYY)",
+}
+TOO_LARGE_RULE = (f"is too large: a whole number here has at most {MAX_INTEGER_DIGITS} digits")
+DATE_RANGE_RULE = (f"must be a date from {FIRST_DATE} to {LAST_DATE}, the range of dates the "
+                   "loaders can hold")
 
 
 def pandas_dtype(field: Field) -> object:
@@ -83,36 +106,86 @@ def pandas_dtype(field: Field) -> object:
     )
 
 
-def parse_column(field: Field, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_column(field: Field, text: pd.Series) -> tuple[pd.Series, dict[object, str]]:
     """Convert a text column to the field's kind.
 
-    Returns the converted column (categories stay text until validated) and a boolean mask of
-    the cells that were filled but did not parse.
+    Returns the converted column (categories stay text until validated; a cell that does not
+    parse is empty) and, for each filled cell that does not parse, the rule it breaks (index
+    label -> rule). Every test over the whole column is vectorised; the reasons are worded
+    cell by cell for the failed cells only.
     """
     filled = text.notna()
+    too_large = out_of_range = None
     if field.kind == "integer":
-        ok = text.str.fullmatch(_INTEGER.pattern).astype("boolean").fillna(False)
+        ok = _fullmatch(text, _SHORT_INTEGER.pattern)
+        unsure = filled & ~ok
+        if unsure.any():  # only when some cell failed: leading zeros, or too many digits
+            shaped = unsure & _fullmatch(text.where(unsure), _INTEGER.pattern)
+            digits = text.where(shaped).str.lstrip("-").str.lstrip("0").str.len()
+            fits = shaped & digits.le(MAX_INTEGER_DIGITS).fillna(False)
+            too_large = shaped & ~fits
+            ok = ok | fits
         values = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
     elif field.kind == "number":
         values = pd.to_numeric(text, errors="coerce").astype("float64")
         ok = values.notna()
     elif field.kind == "date":
-        values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-        shaped = text.str.fullmatch(_DATE.pattern).astype("boolean").fillna(False)
-        ok = values.notna() & shaped
+        shaped = _fullmatch(text, _DATE.pattern)
+        # ISO dates compare as text: no date outside pandas' range reaches the conversion
+        in_range = shaped & text.ge(FIRST_DATE).fillna(False) & text.le(LAST_DATE).fillna(False)
+        out_of_range = shaped & ~in_range
+        values = pd.to_datetime(text.where(in_range), format="%Y-%m-%d",
+                                errors="coerce").astype("datetime64[ns]")
+        ok = values.notna() & in_range
         values = values.where(ok)
     else:
         values = text.str.strip().replace("", pd.NA).astype("string")
         ok = filled
-    return values, filled & ~ok
+        if field.kind in ("partial_date", "time") or (field.pattern and "\\d" in field.pattern):
+            # the dictionary's patterns write \d, which matches any script's digits too
+            suspect = filled & text.str.contains(_NON_ASCII, regex=True).fillna(False)
+            if suspect.any():
+                ok = ok & ~text[suspect].map(_other_digits_rule).notna().reindex(
+                    text.index, fill_value=False)
+        if field.kind == "partial_date":
+            day = _fullmatch(values, _DATE.pattern)
+            if day.any():
+                real = pd.to_datetime(values.where(day), format="%Y-%m-%d",
+                                      errors="coerce").notna()
+                ok = ok & ~(day & ~real)
+    failed = filled & ~ok
+    if not failed.any():
+        return values, {}
+    return values, {position: _parse_rule(
+        field, str(text.at[position]),
+        too_large is not None and bool(too_large.at[position]),
+        out_of_range is not None and bool(out_of_range.at[position]))
+        for position in failed[failed].index}
 
 
-#: The rule a value breaks when it does not parse as its column's kind.
-PARSE_RULES = {
-    "integer": "must be a whole number",
-    "number": "must be a decimal number",
-    "date": "must be a real date written YYYY-MM-DD",
-}
+def _fullmatch(text: pd.Series, pattern: str) -> pd.Series:
+    return text.str.fullmatch(pattern).astype("boolean").fillna(False).astype(bool)
+
+
+def _parse_rule(field: Field, value: str, too_large: bool, out_of_range: bool) -> str:
+    """The rule one cell that did not parse breaks, in words."""
+    other_digits = _other_digits_rule(value)
+    if other_digits:
+        return other_digits
+    if too_large:
+        return TOO_LARGE_RULE
+    if out_of_range:
+        return DATE_RANGE_RULE
+    return PARSE_RULES.get(field.kind, "does not parse")
+
+
+def _other_digits_rule(value: str) -> str | None:
+    """The rule for a value holding another script's digits (U+0663, U+FF13), if it does."""
+    for char in value:
+        if char.isdigit() and not char.isascii():
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            return f"must be written with ASCII digits 0-9 ({char!r} is {name})"
+    return None
 
 
 # --- pass 2: pandera schema from the dictionary ----------------------------------------------
@@ -345,8 +418,13 @@ def split_list(cell: object) -> list[str]:
 
 
 def foreign_key_problems(frames: dict[str, pd.DataFrame],
-                         lines: dict[str, Callable[[int], int]]) -> list[Problem]:
-    """Every foreign key of every table resolves in the table it names."""
+                         lines: dict[str, Callable[[int], int]],
+                         unread: dict[str, frozenset[str]] | None = None) -> list[Problem]:
+    """Every foreign key of every table resolves in the table it names.
+
+    ``unread``: table -> keys of its rows that could not be read (already reported on their
+    own lines); a reference to one of them is not reported again.
+    """
     problems = []
     for table in TABLES.values():
         frame = frames.get(table.name)
@@ -357,6 +435,7 @@ def foreign_key_problems(frames: dict[str, pd.DataFrame],
             if target is None or key.column not in frame:
                 continue
             known = set(target[TABLES[key.table].primary_key].dropna())
+            known |= (unread or {}).get(key.table, frozenset())
             for index, cell in frame[key.column].items():
                 for item in split_list(cell):
                     if item not in known:
@@ -371,7 +450,8 @@ RANGE_FIELDS = {"projectiles": ("projectiles_low", "projectiles_high")}
 
 
 def claim_problems(frames: dict[str, pd.DataFrame],
-                   lines: dict[str, Callable[[int], int]]) -> list[Problem]:
+                   lines: dict[str, Callable[[int], int]],
+                   unread: dict[str, frozenset[str]] | None = None) -> list[Problem]:
     """Each claim names an existing record and field; records agree with their claims.
 
     A numeric record value must equal one of the values claimed for it, and a projectile range
@@ -397,6 +477,8 @@ def claim_problems(frames: dict[str, pd.DataFrame],
         if records is None:
             continue
         if record_id not in positions[table_name]:
+            if record_id in (unread or {}).get(table_name, frozenset()):
+                continue  # its row could not be read: reported there
             problems.append(Problem("claims.csv", line(index), "record_id", record_id,
                                     f"no row of {table.filename} has {table.primary_key} "
                                     f"{record_id!r}"))
@@ -411,9 +493,11 @@ def claim_problems(frames: dict[str, pd.DataFrame],
         if numeric:
             value = claim["claimed_value"]
             if pd.isna(value) or not _INTEGER.fullmatch(str(value)):
+                rule = f"must be a whole number for field {field_name}"
+                other_digits = None if pd.isna(value) else _other_digits_rule(str(value))
                 problems.append(Problem("claims.csv", line(index), "claimed_value",
                                         None if pd.isna(value) else str(value),
-                                        f"must be a whole number for field {field_name}"))
+                                        f"{rule}: {other_digits}" if other_digits else rule))
                 continue
             by_record.setdefault((table_name, record_id, field_name), []).append(
                 (index, int(value)))

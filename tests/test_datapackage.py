@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+from click.testing import CliRunner
 from frictionless import validate
 
+from sitrep_analysis.cli import app
 from sitrep_analysis.columns import FIELDS, TABLES
 from sitrep_analysis.datapackage import build_descriptor, render_descriptor, write_descriptor
-from tests.helpers import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA, VALID_DIR
 
 DESCRIPTOR = SHIPPED_DATA / "datapackage.json"
 
@@ -72,3 +75,65 @@ def test_every_dictionary_column_is_used_and_every_used_column_defined():
         assert table.primary_key in table.required
         for key in table.foreign_keys:
             assert key.column in table.columns and key.table in TABLES
+
+
+def _tree(root):
+    return sorted((str(p.relative_to(root)), p.is_dir()) for p in root.rglob("*"))
+
+
+@pytest.mark.parametrize("write", [False, True], ids=["print", "write"])
+def test_the_cli_refuses_a_missing_folder_as_a_bad_argument(tmp_path, write):
+    """Click's convention for a bad argument: usage, then one `Error:` line; exit status 2."""
+    missing = tmp_path / "nowhere"
+    result = CliRunner().invoke(app, ["datapackage", *(["--write"] if write else []),
+                                      str(missing)])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, result.output
+    assert str(missing) in errors[0] and "does not exist" in errors[0]
+    assert _tree(tmp_path) == []
+
+
+def _without_incidents(folder):
+    (folder / "incidents.csv").unlink()
+
+
+def _folder_for_incidents(folder):
+    (folder / "incidents.csv").unlink()
+    (folder / "incidents.csv").mkdir()
+
+
+@pytest.mark.parametrize("write", [False, True], ids=["print", "write"])
+@pytest.mark.parametrize(("mutate", "reason"), [
+    (_without_incidents, "incidents.csv is missing from"),
+    (_folder_for_incidents, "incidents.csv is a folder, not a file"),
+], ids=["missing file", "folder for a file"])
+def test_the_cli_refuses_a_folder_without_its_files_in_one_line(tmp_path, write, mutate,
+                                                                 reason):
+    folder = tmp_path / "data"
+    shutil.copytree(VALID_DIR, folder)
+    mutate(folder)
+    before = _tree(folder)
+    result = CliRunner().invoke(app, ["datapackage", *(["--write"] if write else []),
+                                      str(folder)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and reason in lines[0], result.output
+    assert _tree(folder) == before
+
+
+def test_a_folder_without_its_files_raises_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"incidents\.csv is missing from"):
+        build_descriptor(tmp_path)
+
+
+def test_the_cli_writes_the_descriptor(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(VALID_DIR, folder)
+    result = CliRunner().invoke(app, ["datapackage", "--write", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {folder / 'datapackage.json'}\n"
+    assert (folder / "datapackage.json").read_text(encoding="utf-8") == render_descriptor(folder)

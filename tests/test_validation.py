@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from sitrep_analysis import DataValidationError, load_all, load_incidents
 from sitrep_analysis.cli import app
-from sitrep_analysis.columns import TABLES
+from sitrep_analysis.columns import FIELDS, TABLES
 from sitrep_analysis.schema import build_schema
 from tests.helpers import VALID_DIR, read_rows, write_rows
 
@@ -50,6 +50,56 @@ def drop_column(table: str, column: str) -> Callable[[Path], None]:
 def write_bytes(table: str, content: bytes) -> Callable[[Path], None]:
     def mutate(data_dir: Path) -> None:
         (data_dir / f"{table}.csv").write_bytes(content)
+    return mutate
+
+
+def in_order(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(data_dir: Path) -> None:
+        for mutation in mutations:
+            mutation(data_dir)
+    return mutate
+
+
+def cr_line_endings(table: str) -> Callable[[Path], None]:
+    """Save a file with old-Mac line endings: a carriage return alone ends each line."""
+    def mutate(data_dir: Path) -> None:
+        path = data_dir / f"{table}.csv"
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    return mutate
+
+
+def edit_line(table: str, line: int, edit: Callable[[str], str]) -> Callable[[Path], None]:
+    """Rewrite one physical line of a file (1 = the header) as text."""
+    def mutate(data_dir: Path) -> None:
+        path = data_dir / f"{table}.csv"
+        lines = path.read_text(encoding="utf-8").split("\n")
+        lines[line - 1] = edit(lines[line - 1])
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return mutate
+
+
+def insert_line(table: str, line: int, text: str) -> Callable[[Path], None]:
+    """Insert a physical line so that it becomes line ``line`` of the file."""
+    def mutate(data_dir: Path) -> None:
+        path = data_dir / f"{table}.csv"
+        lines = path.read_text(encoding="utf-8").split("\n")
+        lines.insert(line - 1, text)
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return mutate
+
+
+def commas_only(table: str) -> str:
+    return "," * (len(TABLES[table].columns) - 1)
+
+
+def folder_for(table: str) -> Callable[[Path], None]:
+    """Put a folder where the table's file should be."""
+    def mutate(data_dir: Path) -> None:
+        path = data_dir / f"{table}.csv"
+        if path.exists():
+            path.unlink()
+        path.mkdir()
+        (path / "stray.txt").write_text("not a table\n", encoding="utf-8")
     return mutate
 
 
@@ -136,6 +186,88 @@ CASES = [
                  ["troop_levels.csv", "file is empty", "troops_count"], id="empty file"),
     pytest.param(latin1_row, ["incidents.csv, line 3", "not valid UTF-8", "0xe8"],
                  id="non-UTF-8 file"),
+    pytest.param(in_order(latin1_row, cr_line_endings("incidents")),
+                 ["incidents.csv, line 3", "not valid UTF-8", "0xe8"],
+                 id="non-UTF-8 file with old-Mac line endings"),
+    # dates pandas cannot hold (it keeps nanoseconds: years 1677 to 2262)
+    pytest.param(set_cell("incidents", 0, "incident_date", "9999-12-31"),
+                 ["incidents.csv, line 2, column incident_date", "'9999-12-31'",
+                  "1677-09-22 to 2262-04-11"], id="date after the supported range"),
+    pytest.param(set_cell("political_events", 1, "event_start_date", "1066-10-14"),
+                 ["political_events.csv, line 3, column event_start_date", "'1066-10-14'",
+                  "1677-09-22 to 2262-04-11"], id="date before the supported range"),
+    pytest.param(set_cell("troop_levels", 1, "date_end", "2263-01-01"),
+                 ["troop_levels.csv, line 3, column date_end", "'2263-01-01'",
+                  "1677-09-22 to 2262-04-11"], id="end date after the supported range"),
+    # old-Mac files: read, and problems named at their real line
+    pytest.param(in_order(set_cell("sites", 1, "site_kind", "fortress"),
+                          cr_line_endings("sites")),
+                 ["sites.csv, line 3, column site_kind", "'fortress'", "must be one of"],
+                 id="old-Mac line endings keep line numbers"),
+    # counts
+    pytest.param(set_cell("incidents", 0, "us_wounded_count", "99999999999999999999"),
+                 ["incidents.csv, line 2, column us_wounded_count",
+                  "'99999999999999999999'", "too large", "18 digits"],
+                 id="count of 20 digits"),
+    pytest.param(set_cell("incidents", 0, "projectiles_low", "-9223372036854775809"),
+                 ["incidents.csv, line 2, column projectiles_low",
+                  "'-9223372036854775809'", "too large"],
+                 id="negative count of 19 digits"),
+    pytest.param(set_cell("incidents", 0, "us_wounded_count", "\u0663"),
+                 ["incidents.csv, line 2, column us_wounded_count", "'\u0663'",
+                  "ASCII digits 0-9"], id="Arabic-Indic digit in a count"),
+    pytest.param(set_cell("troop_levels", 0, "troops_count", "\uff15\uff12\uff10\uff10"),
+                 ["troop_levels.csv, line 2, column troops_count", "'\uff15\uff12\uff10\uff10'",
+                  "ASCII digits 0-9"], id="full-width digits in a count"),
+    pytest.param(set_cell("incidents", 1, "incident_date", "2020-03-\uff12\uff10"),
+                 ["incidents.csv, line 3, column incident_date", "ASCII digits 0-9"],
+                 id="full-width digits in a date"),
+    pytest.param(set_cell("claims", 0, "claimed_value", "\u0661\u0668"),
+                 ["claims.csv, line 2, column claimed_value", "ASCII digits 0-9"],
+                 id="Arabic-Indic digits in a claimed count"),
+    # the shape of the file
+    pytest.param(edit_line("sources", 3, lambda line: line[:line.rindex(",")]),
+                 ["sources.csv, line 3", "has 7 fields", "header has 8"],
+                 id="row missing its last field"),
+    pytest.param(edit_line("incidents", 4, lambda line: line + ",extra"),
+                 ["incidents.csv, line 4", "has 34 fields", "header has 33"],
+                 id="row with a field too many"),
+    pytest.param(insert_line("incidents", 3, commas_only("incidents")),
+                 ["incidents.csv, line 3", "only commas"], id="line of only commas"),
+    pytest.param(in_order(set_cell("incidents", 1, "weapon_type", "katyusha"),
+                          insert_line("incidents", 3, commas_only("incidents"))),
+                 ["incidents.csv, line 4, column weapon_type", "'katyusha'"],
+                 id="a line of only commas does not shift later lines"),
+    pytest.param(in_order(set_cell("sources", 2, "source_kind", "rumour"),
+                          insert_line("sources", 2, ",,,")),
+                 ["sources.csv, line 5, column source_kind", "'rumour'"],
+                 id="a short line of commas does not shift later lines"),
+    pytest.param(in_order(set_cell("sources", 2, "source_kind", "rumour"),
+                          edit_line("sources", 2, lambda line: line[:line.rindex(",")])),
+                 ["sources.csv, line 4, column source_kind", "'rumour'"],
+                 id="a short row does not shift later lines"),
+    pytest.param(set_cell("sources", 0, "published_date", "2021-02-31"),
+                 ["sources.csv, line 2, column published_date", "'2021-02-31'",
+                  "real date"], id="partial date that is not a real date"),
+    pytest.param(set_cell("sources", 1, "published_date", "\u0662\u0660\u0662\u0661"),
+                 ["sources.csv, line 3, column published_date", "ASCII digits 0-9"],
+                 id="partial date in Arabic-Indic digits"),
+    # the reader: quoted line breaks, quotes left open, repeated names
+    pytest.param(in_order(set_cells("incidents", 0, {"notes": "two\nlines"}),
+                          set_cell("incidents", 2, "weapon_type", "katyusha")),
+                 ["incidents.csv, line 5, column weapon_type", "'katyusha'"],
+                 id="a value over two lines counts both"),
+    pytest.param(edit_line("incidents", 3, lambda line: line.replace("near Bravo",
+                                                                     '"near Bravo')),
+                 ["incidents.csv, line 3", "never closed"], id="double quote never closed"),
+    pytest.param(edit_line("sites", 1, lambda line: line.replace("aliases", "notes")),
+                 ["sites.csv, line 1, column notes", "named twice"],
+                 id="column named twice"),
+    pytest.param(folder_for("incidents"),
+                 ["incidents.csv", "is a folder, not a file"], id="folder for a file"),
+    pytest.param(folder_for("reported_tallies"),
+                 ["reported_tallies.csv", "is a folder, not a file"],
+                 id="folder for an optional file"),
 ]
 
 
@@ -147,6 +279,91 @@ def test_bad_data_is_refused_with_a_precise_message(data_copy, mutate, fragments
     lines = str(caught.value).splitlines()
     matching = [line for line in lines if all(f in line for f in fragments)]
     assert matching, f"no line holds {fragments}:\n{caught.value}"
+
+
+@pytest.mark.parametrize(("mutate", "fragments"), CASES)
+def test_the_cli_refuses_bad_data_in_one_line_per_problem(data_copy, mutate, fragments):
+    """`sitrep validate` exits 1 with the same message as the loaders, never a traceback,
+    and writes nothing."""
+    mutate(data_copy)
+    before = {p: p.read_bytes() for p in data_copy.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(app, ["validate", str(data_copy)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert any(all(f in line for f in fragments) for line in lines), result.output
+    assert len(lines) == int(lines[0].split()[0]) + 1  # "N problems in ...", then N lines
+    assert {p: p.read_bytes() for p in data_copy.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(("table", "line"), [("sources", 3), ("incidents", 2)])
+def test_an_unreadable_row_is_reported_once(data_copy, table, line):
+    """The row is refused on its own line; the rows citing it are not also said to cite
+    nothing (src-b is cited by incidents, events and claims; the first incident by claims)."""
+    edit_line(table, line, lambda text: text[:text.rindex(",")])(data_copy)
+    with pytest.raises(DataValidationError) as caught:
+        load_all(data_copy)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{table}.csv, line {line}: has {len(read_rows(data_copy / f'{table}.csv')[0]) - 1} "
+        f"fields, the header has {len(read_rows(data_copy / f'{table}.csv')[0])}: every line "
+        "needs a field for each column, an empty one between two commas when not reported"]
+
+
+@pytest.mark.parametrize("ending", [b"\r", b"\r\n"], ids=["old Mac", "Windows"])
+def test_other_line_endings_load_like_unix_ones(data_copy, ending):
+    expected = load_all(VALID_DIR)
+    for path in data_copy.glob("*.csv"):
+        path.write_bytes(path.read_bytes().replace(b"\n", ending))
+    assert (data_copy / "incidents.csv").read_bytes().count(ending) == 4
+    loaded = load_all(data_copy)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(getattr(loaded, table), getattr(expected, table))
+
+
+def test_every_date_column_refuses_a_date_pandas_cannot_hold(data_copy):
+    """A date outside pandas' range in any date column is a problem, not a traceback."""
+    header = list(TABLES["reported_tallies"].columns)
+    write_rows(data_copy / "reported_tallies.csv", header, [dict(
+        tally_id="t1", as_of_date="2020-09-30", date_precision="day", period_start="2020-09-01",
+        attacks_count="10", count_qualifier="about", tally_scope="iraq",
+        counted_targets="us_forces", counter_kind="news_outlet", tally_role="reference",
+        source_ids="src-a", curation_basis="reference_sheet")])
+    date_columns = [(table, name) for table in TABLES.values() for name in table.columns
+                    if FIELDS[name].kind == "date"]
+    assert len(date_columns) >= 8
+    for table, name in date_columns:
+        set_cell(table.name, 0, name, "9999-12-31")(data_copy)
+    with pytest.raises(DataValidationError) as caught:
+        load_all(data_copy)
+    found = {(p.file, p.column) for p in caught.value.problems
+             if p.value == "9999-12-31" and "1677-09-22 to 2262-04-11" in p.rule}
+    assert found == {(table.filename, name) for table, name in date_columns}
+
+
+def test_a_missing_folder_is_one_problem(tmp_path):
+    with pytest.raises(DataValidationError) as caught:
+        load_incidents(tmp_path / "nowhere")
+    assert len(caught.value.problems) == 1
+    assert "folder does not exist" in str(caught.value)
+
+
+@pytest.mark.parametrize(("make", "reason"), [("missing", "does not exist"),
+                                               ("file", "is a file")])
+def test_the_cli_refuses_a_data_dir_that_is_no_folder_as_a_bad_argument(tmp_path, make,
+                                                                        reason):
+    """Click's convention for a bad argument: usage, then one `Error:` line; exit status 2."""
+    target = tmp_path / "data"
+    if make == "file":
+        target.write_text("not a folder\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(target)])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, result.output
+    assert str(target) in errors[0] and reason in errors[0], result.output
+    assert sorted(tmp_path.iterdir()) == ([target] if make == "file" else [])
 
 
 def test_every_problem_is_listed_at_once(data_copy):
