@@ -18,13 +18,26 @@ once, and makes every figure output carry both
   ``window.Plotly``. nbconvert's HTML exporter does not know the plotly mimetype and picks
   ``text/html`` from its display priority, so the exported report draws with the inline
   plotly.js and fetches nothing.
+
+Phones and paper
+----------------
+Reports are read on phones (390 px wide) as well as desktops, and printed. Every figure is
+laid out by :func:`house_layout`: title and subtitle wrapped above the plot; under it the x
+axis, the legend in horizontal rows, and the source note; row labels and long names wrapped
+(:func:`wrap_text`, which also escapes them). The plot keeps the figure's width whatever the
+screen's. How many rows a legend takes depends on that width, so in a report a small page
+script (:data:`FIT_SCRIPT`, displayed with plotly.js) measures each figure once drawn and sets
+its height to fit, and redraws figures at the paper's width when the page is printed. Without
+the script (JupyterLab, static images) the layout estimated for a notebook column stands.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+import string
+import textwrap
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -108,9 +121,30 @@ def category_label(column: str, code: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-# --- the house template -------------------------------------------------------------------------
+# --- the house template and layout ----------------------------------------------------------
 
-#: Room for the title and subtitle above the plot, and the axis title and source line below.
+#: Characters per line where text is wrapped: what fits a figure about 360 px wide (a phone)
+#: in the template's font sizes. Plotly never wraps text itself.
+TITLE_CHARS, SUBTITLE_CHARS, NOTE_CHARS, LABEL_CHARS, HOVER_CHARS = 40, 48, 62, 14, 50
+#: Characters per line of the x axis's title and of a legend entry's name.
+AXIS_TITLE_CHARS, LEGEND_CHARS = 36, 32
+#: Line heights in pixels of the title (17 px font), subtitle (13 px), source note (11 px),
+#: row labels (12 px) and axis titles (13 px).
+TITLE_LINE_PX, SUBTITLE_LINE_PX, NOTE_LINE_PX, LABEL_LINE_PX, AXIS_TITLE_LINE_PX = (
+    22, 17, 15, 16, 17)
+#: Room above the title, and between the blocks around the plot (title, plot, axis, legend,
+#: note), in pixels.
+TOP_PAD_PX, GAP_PX = 12, 14
+#: Depth of the x axis under the plot (tick labels and axis title), in pixels: dates on two
+#: lines and a title; numbers and a title; ticks alone.
+DATE_AXIS_PX, NUMBER_AXIS_PX, TICKS_ONLY_PX = 62, 46, 26
+#: The horizontal legend, for the estimate of its height: pixels per row of entries, per
+#: character of an entry's name, for its symbol and gap; the width it is estimated at (a
+#: notebook column; a report's page script measures the real one).
+LEGEND_ROW_PX, LEGEND_CHAR_PX, LEGEND_SYMBOL_PX, LEGEND_WIDTH_PX = 19, 6.6, 50, 900
+
+#: Top and bottom margins of a figure drawn with the template but not laid out by
+#: :func:`house_layout`.
 MARGIN_TOP_PX, MARGIN_BOTTOM_PX = 90, 125
 
 
@@ -119,17 +153,27 @@ def _register_template() -> None:
     template = go.layout.Template(base)
     template.layout.update(
         font={"family": "Helvetica, Arial, sans-serif", "size": 13, "color": "#222222"},
-        title={"x": 0, "xanchor": "left", "font": {"size": 17}},
+        # at the top left of the figure (container), lines wrapped by house_layout
+        title={"x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top",
+               "yref": "container", "pad": {"l": 8, "t": TOP_PAD_PX}, "font": {"size": 17},
+               "subtitle": {"font": {"size": 13, "color": "#444444"}}},
         colorway=list(WEAPON_COLOURS.values()),
-        # At the figure's right edge (container), not a fraction of the plot width: it never
-        # runs into the right axis, however narrow the notebook column.
-        legend={"orientation": "v", "yanchor": "top", "y": 1, "xref": "container", "x": 1,
-                "xanchor": "right",
-                "font": {"size": 12}},
+        # In rows under the x axis, from the plot's left edge: the plot keeps the whole
+        # width, however narrow the screen; house_layout sets how far below the plot. (A
+        # legend placed on the container's x but the paper's y would take its width from the
+        # left margin.)
+        legend={"orientation": "h", "xref": "paper", "x": 0, "xanchor": "left",
+                "yref": "paper", "y": -0.2, "yanchor": "top", "font": {"size": 12},
+                "grouptitlefont": {"size": 12}},
         hoverlabel={"font": {"size": 12}},
-        margin={"l": 70, "r": 30, "t": MARGIN_TOP_PX, "b": MARGIN_BOTTOM_PX},
-        xaxis={"showgrid": False, "ticks": "outside"},
-        yaxis={"showgrid": True, "gridcolor": "#e5e5e5", "ticks": "outside"},
+        # left and right grow with the tick labels (automargin), top and bottom are set by
+        # house_layout
+        margin={"l": 56, "r": 16, "t": MARGIN_TOP_PX, "b": MARGIN_BOTTOM_PX},
+        # An axis titled even "" keeps room for a title: leave the title out instead.
+        xaxis={"showgrid": False, "ticks": "outside", "tickfont": {"size": 12},
+               "title": {"font": {"size": 13}, "standoff": 10}},
+        yaxis={"showgrid": True, "gridcolor": "#e5e5e5", "ticks": "outside",
+               "tickfont": {"size": 12}, "title": {"font": {"size": 13}, "standoff": 10}},
         bargap=0.1,
     )
     pio.templates[TEMPLATE_NAME] = template
@@ -138,12 +182,142 @@ def _register_template() -> None:
 _register_template()
 
 
+def hover_text(value: object) -> str:
+    """Plain text made safe for Plotly's pseudo-HTML hover labels."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def wrap_text(text: object, width: int) -> str:
+    """Plain text as Plotly text: broken at spaces into lines of at most ``width`` characters
+    joined by ``<br>`` (a newline in ``text`` always breaks), each line escaped by
+    :func:`hover_text`, so text from the data shows as written and stays inert.
+
+    Lines are wrapped before they are escaped: an entity like ``&lt;`` is never split, and
+    the width counts the characters a reader sees.
+
+    >>> wrap_text("Attacks by group claiming the attack", 16)
+    'Attacks by group<br>claiming the<br>attack'
+    >>> wrap_text("2020-01-03\\nA <b>bold</b> & odd title", 14)
+    '2020-01-03<br>A &lt;b&gt;bold&lt;/b&gt;<br>&amp; odd title'
+    """
+    lines = [line for paragraph in str(text).split("\n")
+             for line in textwrap.wrap(paragraph, width, break_on_hyphens=False) or [""]]
+    return "<br>".join(hover_text(line) for line in lines)
+
+
+def line_count(text: str) -> int:
+    """Lines of a Plotly text: one more than its ``<br>`` tags."""
+    return text.count("<br>") + 1
+
+
+def rows_px(labels: Iterable[str], least_px: int) -> int:
+    """Height of a category axis: one row per label, each ``least_px`` or the height of the
+    label with most lines, whichever is more."""
+    labels = list(labels)
+    lines = max((line_count(label) for label in labels), default=1)
+    return max(len(labels), 1) * max(least_px, lines * LABEL_LINE_PX + 8)
+
+
+def _legend_entries(figure: go.Figure) -> list[tuple[object, str]]:
+    """(group, text) of each legend entry, in order; a group title is an entry of its own."""
+    if figure.layout.showlegend is False:
+        return []
+    # traces are in the legend unless told otherwise, shapes only when told
+    items = [*(trace for trace in figure.data
+               if trace.showlegend is not False and trace.visible is not False),
+             *(shape for shape in figure.layout.shapes or () if shape.showlegend)]
+    if figure.layout.showlegend is None and len(items) == 1 and not items[0].showlegend:
+        return []  # Plotly shows no legend for a lone trace
+    entries, titled = [], set()
+    for index, item in enumerate(items):
+        group = item.legendgroup or f"entry {index}"
+        title = item.legendgrouptitle.text if item.legendgrouptitle else None
+        if title and group not in titled:
+            titled.add(group)
+            entries.append((group, title))
+        entries.append((group, str(item.name or "")))
+    return entries
+
+
+def estimated_legend_px(figure: go.Figure, width: float = LEGEND_WIDTH_PX) -> int:
+    """Height of the figure's horizontal legend at ``width`` pixels, estimated: 0 without one.
+
+    Plotly draws a legend group as a column (its title, then its entries), side by side and
+    into a new row when the next column does not fit; entries outside a group flow in rows.
+    """
+    columns: dict[object, list[str]] = {}
+    for group, text in _legend_entries(figure):
+        columns.setdefault(group, []).extend(text.split("<br>"))
+    rows_of_entries, used, tallest = 0, 0.0, 0
+    for lines in columns.values():
+        column_px = LEGEND_SYMBOL_PX + LEGEND_CHAR_PX * max(len(line) for line in lines)
+        if used and used + column_px > width:
+            rows_of_entries += tallest
+            used, tallest = 0.0, 0
+        used += column_px
+        tallest = max(tallest, len(lines))
+    rows_of_entries += tallest
+    if rows_of_entries and figure.layout.legend.title.text:
+        rows_of_entries += 1  # the legend's own title, over the entries
+    return round(rows_of_entries * LEGEND_ROW_PX + 6) if rows_of_entries else 0
+
+
+def add_source_line(figure: go.Figure, text: str, below_px: float = 72) -> None:
+    """The source note ``below_px`` under the plot, at its left edge; named ``"source"`` so
+    the page script (:data:`FIT_SCRIPT`) can move it under the legend."""
+    figure.add_annotation(text=text, name="source", xref="paper", yref="paper", x=0, y=0,
+                          yshift=-below_px, xanchor="left", yanchor="top", align="left",
+                          showarrow=False, font={"size": 11, "color": "#555555"})
+
+
+def house_layout(figure: go.Figure, *, title: str, subtitle: str, note: str, plot_px: float,
+                 axis_px: float = NUMBER_AXIS_PX) -> None:
+    """Lay out the text around a plot area ``plot_px`` pixels high, in the house order.
+
+    Above the plot the title and subtitle; under it the x axis (``axis_px`` deep with a
+    one-line title), the legend in rows, and the source note (``note``: :func:`source_line`
+    text, ``<br>`` between lines); the margins and height leave room for each, so nothing
+    overlaps and the plot keeps its height. Title, subtitle and note are plain text, and so
+    are the x axis's title and the traces' names already set: each is wrapped to fit a phone
+    and escaped by :func:`wrap_text` (a name only when it is too long for one line).
+
+    The legend's height is estimated for a notebook column (:func:`estimated_legend_px`); in
+    a report the page script measures it, with the axis and note, at the width the figure
+    gets, and moves the legend and note and sets the height again.
+    """
+    title_text = wrap_text(title, TITLE_CHARS)
+    subtitle_text = wrap_text(subtitle, SUBTITLE_CHARS)
+    note_text = "<br>".join(wrap_text(line, NOTE_CHARS) for line in note.split("<br>"))
+    if figure.layout.xaxis.title.text:
+        axis_title = wrap_text(figure.layout.xaxis.title.text, AXIS_TITLE_CHARS)
+        figure.update_layout(xaxis_title_text=axis_title)
+        axis_px += (line_count(axis_title) - 1) * AXIS_TITLE_LINE_PX
+    for trace in figure.data:
+        if trace.name and len(trace.name) > LEGEND_CHARS:
+            trace.name = wrap_text(trace.name, LEGEND_CHARS)
+    top = (TOP_PAD_PX + line_count(title_text) * TITLE_LINE_PX
+           + line_count(subtitle_text) * SUBTITLE_LINE_PX + GAP_PX)
+    legend_px = estimated_legend_px(figure)
+    note_top = axis_px + GAP_PX + (legend_px + GAP_PX if legend_px else 0)
+    bottom = note_top + line_count(note_text) * NOTE_LINE_PX + GAP_PX
+    # Plotly centres a title's extra lines on its anchor: move it down by half of them
+    title_pad = TOP_PAD_PX + (line_count(title_text) - 1) * TITLE_LINE_PX / 2
+    figure.update_layout(
+        title={"text": title_text, "subtitle": {"text": subtitle_text},
+               "pad": {"t": title_pad}},
+        legend={"y": -(axis_px + GAP_PX) / plot_px},
+        margin={"t": top, "b": bottom},
+        height=round(top + plot_px + bottom),
+    )
+    add_source_line(figure, note_text, below_px=note_top)
+
+
 # --- source line --------------------------------------------------------------------------------
 
 def source_line(tables: Mapping[str, int], start: pd.Timestamp, end: pd.Timestamp) -> str:
     """The source note under a figure: dataset, dates shown and covered, rows shown per table.
 
-    Three short lines (``<br>``), so the note fits under a figure in a narrow notebook column.
+    Three lines (``<br>``); :func:`house_layout` wraps each to the width of a phone.
 
     >>> print(source_line({"incidents": 9, "troop_levels": 1},
     ...                   pd.Timestamp("2020-01-01"), pd.Timestamp("2020-03-31")))
@@ -161,12 +335,6 @@ def source_line(tables: Mapping[str, int], start: pd.Timestamp, end: pd.Timestam
             "coverage table).")
 
 
-def add_source_line(figure: go.Figure, text: str) -> None:
-    figure.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, yshift=-72,
-                          xanchor="left", yanchor="top", align="left", showarrow=False,
-                          font={"size": 11, "color": "#555555"})
-
-
 # --- figures ------------------------------------------------------------------------------------
 
 def shown_range(incidents: pd.DataFrame, start: object,
@@ -182,11 +350,9 @@ def shown_range(incidents: pd.DataFrame, start: object,
 
 
 _PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
-
-
-def hover_text(value: object) -> str:
-    """Plain text made safe for Plotly's pseudo-HTML hover labels."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+#: The timeline's event rows are labelled left of a narrow plot on a phone: at most this many
+#: characters a line ("Troop / announcement").
+LANE_LABEL_CHARS = 12
 
 
 def timeline_figure(
@@ -198,6 +364,7 @@ def timeline_figure(
     end: object = None,
     rolling: int | None = 4,
     tally_intervals: pd.DataFrame | None = None,
+    bars_px: int = 320,
 ) -> go.Figure:
     """Attack tempo against political events and US troop levels, on one time axis.
 
@@ -283,11 +450,13 @@ def timeline_figure(
 
     present = [code for code in FIELDS["category"].allowed or ()
                if (shown_events["category"] == code).any()]
+    lane_labels = {code: wrap_text(category_label("category", code), LANE_LABEL_CHARS)
+                   for code in present}
     for code in present:
         own = shown_events[shown_events["category"] == code]
         label = category_label("category", code)
         figure.add_trace(go.Scatter(
-            x=own["event_date"], y=[label] * len(own), mode="markers", name=label,
+            x=own["event_date"], y=[lane_labels[code]] * len(own), mode="markers", name=label,
             legendgroup="events", legendgrouptitle_text="Political events",
             marker={"color": EVENT_COLOURS[code], "size": 11, "symbol": "diamond",
                     "line": {"color": "#333333", "width": 0.5}},
@@ -297,37 +466,42 @@ def timeline_figure(
             yaxis="y3",
         ))
 
-    # Layout in pixels: a lane of event rows above a panel of bars that keeps its height.
-    margins, bars_px, gap_px, row_px = MARGIN_TOP_PX + MARGIN_BOTTOM_PX, 320, 36, 24
-    lane_px = max(len(present), 1) * row_px + 10
-    height = margins + bars_px + gap_px + lane_px
-    lane_from = 1 - lane_px / (height - margins)
-    bars_to = bars_px / (height - margins)
+    # Layout in pixels: a lane of event rows above a panel of bars (``bars_px`` high) that
+    # keeps its height.
+    gap_px = 36 if present else 0
+    lane_px = rows_px(lane_labels.values(), 24) + 10 if present else 0
+    plot_px = bars_px + gap_px + lane_px
+    lane_from = 1 - lane_px / plot_px
+    bars_to = bars_px / plot_px
     figure.update_layout(
         template=TEMPLATE_NAME,
-        height=height,
-        title={"text": "Attacks on US and coalition forces, political events and US troop "
-                       "levels",
-               "subtitle": {"text": f"{first:%d %b %Y} to {last:%d %b %Y}. Bars: attacks per "
-                                    f"{FREQUENCIES[freq]}, by main weapon."}},
         barmode="stack",
         xaxis={"title": {"text": "Date"}, "type": "date",
                "range": [first - pd.Timedelta(days=3), last + pd.Timedelta(days=3)]},
         yaxis={"title": {"text": f"Attacks per {period} (count)"}, "domain": [0, bars_to],
                "rangemode": "tozero", "tickformat": ",d", "dtick": 1 if busiest <= 8 else None},
         yaxis2={"title": {"text": f"{scope_label} (troops)"}, "overlaying": "y",
-                "side": "right", "rangemode": "tozero", "showgrid": False, "tickformat": ",d",
-                "tickmode": "auto"},
+                "side": "right", "rangemode": "tozero", "showgrid": False, "tickmode": "auto",
+                # "5k", not "5,000": the axis keeps to a narrow margin on a phone
+                "tickformat": "~s"},
+        # no events shown (a brief's figure): no lane, and no room kept for one
         yaxis3={"domain": [lane_from, 1], "type": "category", "showgrid": True,
                 "gridcolor": "#eeeeee", "categoryorder": "array",
-                "categoryarray": [category_label("category", c) for c in present][::-1],
-                "title": {"text": ""}, "ticks": "", "showline": False, "anchor": "x"},
+                "categoryarray": [lane_labels[code] for code in present][::-1],
+                "ticks": "", "showline": False, "anchor": "x"} if present
+        else {"visible": False, "domain": [0.99, 1]},
     )
     if shading:  # at once: add_shape one by one copies the layout each time
         figure.update_layout(shapes=shading)
-    add_source_line(figure, source_line(
-        {"incidents": shown_incidents, "political_events": len(shown_events),
-         "troop_levels": _figures_shown(troop_levels, first, last)}, first, last))
+    house_layout(
+        figure, plot_px=plot_px, axis_px=DATE_AXIS_PX,
+        title=("Attacks on US and coalition forces, political events and US troop levels"
+               if present else "Attacks on US and coalition forces and US troop levels"),
+        subtitle=(f"{first:%d %b %Y} to {last:%d %b %Y}. Bars: attacks per "
+                  f"{FREQUENCIES[freq]}, by main weapon."),
+        note=source_line({"incidents": shown_incidents, "political_events": len(shown_events),
+                          "troop_levels": _figures_shown(troop_levels, first, last)},
+                         first, last))
     return figure
 
 
@@ -399,18 +573,12 @@ def _figures_shown(troop_levels: pd.DataFrame, first: pd.Timestamp, last: pd.Tim
 
 # --- event study ----------------------------------------------------------------------------------
 
-def _wrap(text: str, width: int = 70) -> str:
-    """Hover text wrapped into lines of about ``width`` characters (Plotly does not wrap)."""
-    import textwrap
-
-    return "<br>".join(textwrap.wrap(hover_text(text), width))
-
-
 def _event_label(row: pd.Series, width: int = 48) -> str:
+    """An event's row label: its date, then its title (cut to ``width`` characters) wrapped."""
     title = str(row["title"])
     if len(title) > width:
         title = title[: width - 1].rstrip() + "…"
-    return f"{row['event_date']:%Y-%m-%d} {title}"
+    return wrap_text(f"{row['event_date']:%Y-%m-%d}\n{title}", LABEL_CHARS)
 
 
 def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -463,7 +631,8 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
                 x=[clip(v) for v in edge[column]], y=[labels[i] for i in edge.index],
                 mode="markers", marker={"symbol": symbol, "size": 9, "color": "#555555"},
                 showlegend=False, hoverinfo="skip"))
-    sentences = [_wrap(event_window_sentence(row)) for _, row in rows.iterrows()]
+    sentences = [wrap_text(event_window_sentence(row), HOVER_CHARS)
+                 for _, row in rows.iterrows()]
     for code in FIELDS["category"].allowed or ():
         own = rows[(rows["category"] == code) & (rows["rate_ratio"] > 0)
                    & (rows["rate_ratio"] < float("inf"))]
@@ -496,22 +665,21 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
     last = rows["after_end"].max() if len(rows) else pd.Timestamp(COVERAGE_END)
     figure.update_layout(
         template=TEMPLATE_NAME,
-        height=MARGIN_TOP_PX + MARGIN_BOTTOM_PX + 40 + 26 * max(len(rows), 1),
-        title={"text": title or "Attacks after each event against attacks before it",
-               "subtitle": {"text": f"Rate ratio (attacks per day in the {days_after} days "
-                                    f"from the event / in the {days_before} days before), "
-                                    "exact 95% confidence interval, log scale."}},
         xaxis={"type": "log", "range": [math.log10(low_edge), math.log10(high_edge)],
                "title": {"text": "Rate ratio, after / before (log scale; 1 = no change)"}},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels[::-1],
-               "showgrid": True, "gridcolor": "#f0f0f0", "title": {"text": ""},
-               "automargin": True},
+               "showgrid": True, "gridcolor": "#f0f0f0", "automargin": True},
     )
-    add_source_line(figure, source_line(
-        {"political_events": len(rows), "incidents": int(rows["n_before"].sum()
-                                                         + rows["n_after"].sum())},
-        first, last).replace(" rows.", " rows (attacks counted in windows; an attack in two "
-                             "windows counts twice)."))
+    house_layout(
+        figure, plot_px=40 + rows_px(labels, 26),
+        title=title or "Attacks after each event against attacks before it",
+        subtitle=(f"Rate ratio (attacks per day in the {days_after} days from the event / in "
+                  f"the {days_before} days before), exact 95% confidence interval, log scale."),
+        note=source_line(
+            {"political_events": len(rows), "incidents": int(rows["n_before"].sum()
+                                                             + rows["n_after"].sum())},
+            first, last).replace(" rows.", " rows (attacks counted in windows; an attack in "
+                                 "two windows counts twice)."))
     return figure
 
 
@@ -550,11 +718,12 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
         order = [*order[:top], "(others)"]
 
     def label(code: str) -> str:
+        """The row label: the name given, the dictionary's label, else the value; wrapped."""
         if names is not None and code in names:
-            return str(names[code])
+            return wrap_text(names[code], LABEL_CHARS)
         if FIELDS.get(by) is not None and FIELDS[by].allowed and code in FIELDS[by].allowed:
-            return category_label(by, code)
-        return str(code)
+            return wrap_text(category_label(by, code), LABEL_CHARS)
+        return wrap_text(code, LABEL_CHARS)
 
     figure = go.Figure()
     weapons = [code for code in FIELDS["weapon_type"].allowed or ()
@@ -569,22 +738,21 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
     what = _BREAKDOWN_TITLES.get(by, by.replace("_", " "))
     largest = int(counts.groupby(by, sort=False)["attacks_count"].sum().max()) if len(
         counts) else 0
+    row_labels = [label(v) for v in order]
     figure.update_layout(
         template=TEMPLATE_NAME, barmode="stack", showlegend=split is not None,
-        height=MARGIN_TOP_PX + MARGIN_BOTTOM_PX + 40 + 28 * max(len(order), 1),
-        title={"text": f"Attacks by {what}",
-               "subtitle": {"text": f"{first:%d %b %Y} to {last:%d %b %Y}"
-                                    + (", bars stacked by main weapon." if split else ".")}},
         # whole-number ticks: with small counts Plotly would step by 0.5 and ",d" would
         # print 0, 1, 1, 2, 2
         xaxis={"title": {"text": "Attacks (count)"}, "tickformat": ",d", "rangemode": "tozero",
                "dtick": 1 if largest <= 8 else None},
         yaxis={"type": "category", "categoryorder": "array",
-               "categoryarray": [label(v) for v in order][::-1], "title": {"text": ""},
-               "automargin": True, "showgrid": False},
+               "categoryarray": row_labels[::-1], "automargin": True, "showgrid": False},
     )
-    add_source_line(figure, source_line({"incidents": int(counts["attacks_count"].sum())},
-                                        first, last))
+    house_layout(
+        figure, plot_px=40 + rows_px(row_labels, 28), title=f"Attacks by {what}",
+        subtitle=(f"{first:%d %b %Y} to {last:%d %b %Y}"
+                  + (", bars stacked by main weapon." if split else ".")),
+        note=source_line({"incidents": int(counts["attacks_count"].sum())}, first, last))
     return figure
 
 
@@ -616,8 +784,8 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
             disputes[record_id] = "; ".join(
                 f"{row.claimed_value} ({row.value_qualifier}): {row.sources}"
                 for row in group.itertuples())
-    labels = [f"{row.incident_date:%Y-%m-%d} {row.site_name}"[:60] for row in
-              shown.itertuples()]
+    labels = [wrap_text(f"{row.incident_date:%Y-%m-%d}\n{str(row.site_name)[:40]}", LABEL_CHARS)
+              for row in shown.itertuples()]
     highest = pd.concat([shown["projectiles_low"], shown["projectiles_high"]]).max()
     top = 1.0 if pd.isna(highest) or highest == 0 else float(highest)  # NA: nothing shown
     edge = top * 1.15
@@ -646,11 +814,8 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
             text = (f"{row.incident_date:%Y-%m-%d} {row.site_name}: "
                     f"{projectile_range_words(row.projectiles_low, row.projectiles_high)} {unit}")
             if row.incident_id in disputes:
-                text = _wrap(text, 90) + "<br>" + _wrap(
-                    "Sources disagree: " + disputes[row.incident_id], 90)
-            else:
-                text = _wrap(text, 90)
-            hover.append(text)
+                text += "\nSources disagree: " + disputes[row.incident_id]
+            hover.append(wrap_text(text, HOVER_CHARS))
         figure.add_trace(go.Scatter(
             x=[0.0 if pd.isna(v) else float(v) for v in low], y=own_labels, mode="markers",
             name=category_label("weapon_type", code),
@@ -667,28 +832,147 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
                 showlegend=False, hoverinfo="skip"))
     figure.update_layout(
         template=TEMPLATE_NAME,
-        height=MARGIN_TOP_PX + MARGIN_BOTTOM_PX + 40 + 20 * max(len(shown), 1),
-        title={"text": "Projectiles per attack, as the sources give them",
-               "subtitle": {"text": "Marker: lowest count; line: up to the highest count; "
-                                    "arrow: open-ended (\"at least\"); diamond: sources "
-                                    "disagree (hover for each source)."}},
         xaxis={"title": {"text": "Projectiles (count)"}, "range": [-0.5, edge * 1.03],
                "rangemode": "tozero"},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels[::-1],
-               "title": {"text": ""}, "automargin": True, "showgrid": True,
-               "gridcolor": "#f3f3f3"},
+               "automargin": True, "showgrid": True, "gridcolor": "#f3f3f3"},
     )
-    add_source_line(figure, source_line({"incidents": len(shown)}, first, last))
+    house_layout(
+        figure, plot_px=40 + rows_px(labels, 20),
+        title="Projectiles per attack, as the sources give them",
+        subtitle=("Marker: lowest count; line: up to the highest count; arrow: open-ended "
+                  "(\"at least\"); diamond: sources disagree (hover for each source)."),
+        note=source_line({"incidents": len(shown)}, first, last))
     return figure
 
 
 # --- offline rendering --------------------------------------------------------------------------
 
+#: Width figures are drawn at for printing, in CSS pixels: A4 and US Letter less 0.5-inch
+#: margins hold 698 and 720.
+PRINT_WIDTH_PX = 680
+
+#: The page script that fits figures to the width they get; displayed once, with plotly.js.
+#:
+#: ``sitrepFigures.watch(div)`` (each figure's HTML calls it) fits a figure after every draw,
+#: at first and whenever a resize or a click redraws it. How many rows the legend takes
+#: depends on the width (a phone's holds a few entries a row), and so, on a narrow screen, does
+#: the depth of the x axis and the height of a map held to its aspect ratio. The fitter
+#: measures them, puts the legend under the axis and the source note (the annotation named
+#: ``"source"``) under the legend, at the figure's left edge, and sets the bottom margin and
+#: height so the plot area keeps its designed height (the height ``house_layout`` gave it, or
+#: less where a map ends above it). Each fit that changes something draws again and fits
+#: again, at most a few times a width. Figures without a drawn plot area are left alone.
+#:
+#: Printing (``beforeprint``) draws every figure wider than :data:`PRINT_WIDTH_PX` at that
+#: width, fitted, so it is not cut at the paper's edge; ``afterprint`` lets it follow the page
+#: again. Plotly draws SVG figures synchronously, so the printout holds the new drawing.
+FIT_SCRIPT = string.Template("""
+window.sitrepFigures = window.sitrepFigures || (function () {
+  "use strict";
+  var GAP = $gap, EDGE = $edge, PRINT_WIDTH = $print_width, TRIES = 4;
+
+  // the lowest bottom edge among the nodes matching selector, in px under the figure's top
+  function lowest(gd, selector, top) {
+    var low = null;
+    gd.querySelectorAll(selector).forEach(function (node) {
+      var box = node.getBoundingClientRect();
+      if (box.height > 0 && (low === null || box.bottom - top > low)) low = box.bottom - top;
+    });
+    return low;
+  }
+
+  function fit(gd) {
+    var full = gd._fullLayout, svg = gd.querySelector(".main-svg");
+    if (!full || !full._size || !svg || !window.Plotly) return;
+    var size = full._size, top = svg.getBoundingClientRect().top;
+    if (gd.sitrepPlotHeight === undefined) {
+      gd.sitrepPlotHeight = full.height - full.margin.t - full.margin.b;
+    }
+    var plotBottom = lowest(gd, ".draglayer .nsewdrag", top);
+    if (plotBottom === null) return;
+    // a plot area held to an aspect ratio (the map) may end above the paper's bottom: trim
+    // the paper to it, for as long as the figure keeps this width
+    if (size.t + size.h - plotBottom > 1) {
+      gd.sitrepTrim = {width: full.width, height: plotBottom - size.t};
+    }
+    var trim = gd.sitrepTrim;
+    var plotHeight = trim && trim.width === full.width ? trim.height : gd.sitrepPlotHeight;
+    var axisBottom = lowest(gd, ".xaxislayer-above text, .g-xtitle text", top);
+    var below = Math.max(0, (axisBottom === null ? plotBottom : axisBottom) - plotBottom) + GAP;
+    var update = {}, off = [];
+    var legend = gd.querySelector(".legend");
+    if (legend && full.legend) {
+      update["legend.y"] = -below / plotHeight;
+      off.push(Math.abs(update["legend.y"] - full.legend.y) * plotHeight);
+      below += legend.getBoundingClientRect().height + GAP;
+    }
+    (full.annotations || []).forEach(function (note, index) {
+      if (note.name !== "source") return;
+      var drawn = gd.querySelector('.annotation[data-index="' + index + '"]');
+      var key = "annotations[" + index + "].";
+      update[key + "yshift"] = -below;
+      update[key + "x"] = (EDGE - size.l) / size.w;
+      off.push(Math.abs(note.yshift + below), Math.abs(update[key + "x"] - note.x) * size.w);
+      below += (drawn ? drawn.getBoundingClientRect().height : 0) + GAP;
+    });
+    update["margin.b"] = Math.round(below);
+    update.height = Math.round(size.t + plotHeight) + update["margin.b"];
+    off.push(Math.abs(update["margin.b"] - full.margin.b), Math.abs(update.height - full.height));
+    if (gd.sitrepWidth !== full.width) {
+      gd.sitrepWidth = full.width;
+      gd.sitrepTries = 0;
+    }
+    if (Math.max.apply(null, off) > 1 && gd.sitrepTries++ < TRIES) {
+      window.Plotly.relayout(gd, update);
+      // a new height fixes the width at the present one: let it follow the page again
+      if (!gd.sitrepPrinted) delete gd.layout.width;
+    }
+    // plotly.io.to_html wraps the figure in a box of its first height: keep it in step
+    var box = gd.parentElement, height = gd._fullLayout.height + "px";
+    if (box && box.style.height.endsWith("px") && box.style.height !== height) {
+      box.style.height = height;
+    }
+  }
+
+  function watch(gd) {
+    if (!gd || gd.sitrepWatched || !gd.on) return;
+    gd.sitrepWatched = true;
+    gd.on("plotly_afterplot", function () { setTimeout(function () { fit(gd); }, 0); });
+    fit(gd);
+  }
+
+  function printWidth(printing) {
+    document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      if (!gd._fullLayout || !window.Plotly) return;
+      if (printing && gd._fullLayout.width > PRINT_WIDTH) {
+        gd.sitrepPrinted = true;
+        window.Plotly.relayout(gd, {width: PRINT_WIDTH});
+        if (gd.sitrepWatched) { fit(gd); fit(gd); }
+      } else if (!printing && gd.sitrepPrinted) {
+        delete gd.sitrepPrinted;
+        window.Plotly.relayout(gd, {width: null, autosize: true});
+      }
+    });
+  }
+  window.addEventListener("beforeprint", function () { printWidth(true); });
+  window.addEventListener("afterprint", function () { printWidth(false); });
+  return {fit: fit, watch: watch};
+})();
+""").substitute(gap=GAP_PX, edge=8, print_width=PRINT_WIDTH_PX)
+
+#: Run after each figure is drawn: hand it to the fitter, where the page has one.
+_WATCH_FIGURE = ("window.sitrepFigures && "
+                 "window.sitrepFigures.watch(document.getElementById('{plot_id}'));")
+
+
 class OfflineFigureRenderer(MimetypeRenderer):
     """Plotly renderer emitting the plotly JSON mimetype and a self-contained HTML snippet.
 
-    The HTML calls the global ``Plotly`` (loaded once by :func:`use_offline_figures`): it
-    carries no plotly.js, no MathJax and no reference to a CDN.
+    The HTML calls the global ``Plotly`` and the fitter (:data:`FIT_SCRIPT`), both loaded once
+    by :func:`use_offline_figures`: it carries no plotly.js, no MathJax and no reference to a
+    CDN. It takes the width of its container (``responsive``, and any ``layout.width`` left
+    out), so a figure never runs past a phone's screen.
     """
 
     def __init__(self, config: Mapping[str, object] | None = None,
@@ -698,9 +982,12 @@ class OfflineFigureRenderer(MimetypeRenderer):
 
     def to_mimebundle(self, fig_dict: dict) -> dict[str, object]:
         figure_json = json.loads(pio.to_json(fig_dict, validate=False, remove_uids=False))
-        html = pio.to_html(fig_dict, config=self.config, full_html=False,
-                           include_plotlyjs=False, include_mathjax=False, validate=False,
-                           default_width="100%", default_height=self.default_height)
+        layout = {key: value for key, value in fig_dict.get("layout", {}).items()
+                  if key != "width"}
+        html = pio.to_html({**fig_dict, "layout": layout}, config=self.config,
+                           full_html=False, include_plotlyjs=False, include_mathjax=False,
+                           validate=False, default_width="100%",
+                           default_height=self.default_height, post_script=_WATCH_FIGURE)
         return {"application/vnd.plotly.v1+json": {**figure_json, "config": self.config},
                 "text/html": html}
 
@@ -709,20 +996,22 @@ _OFFLINE_RENDERER = OfflineFigureRenderer()
 
 
 def plotly_js_html() -> str:
-    """plotly.js (the copy shipped with the plotly package) as one inline ``<script>``."""
+    """plotly.js (the copy shipped with the plotly package) as one inline ``<script>``, and
+    the figure fitter (:data:`FIT_SCRIPT`) as a second."""
     from plotly.offline import get_plotlyjs
 
     script = get_plotlyjs().replace("</script", "<\\/script")
-    return f'<script type="text/javascript">{script}</script>'
+    return (f'<script type="text/javascript">{script}</script>\n'
+            f'<script type="text/javascript">{FIT_SCRIPT}</script>')
 
 
 def use_offline_figures() -> None:
     """Make figures draw offline in exported reports: call once, in the first code cell.
 
     Makes the ``"sitrep"`` renderer draw every figure and displays plotly.js inline once (a
-    ``text/html`` output of about 4.8 MB), before any figure. Every later figure output refers
-    to that copy, so the exported HTML holds plotly.js exactly once. Calling it again displays
-    plotly.js again.
+    ``text/html`` output of about 4.8 MB), with the figure fitter (:data:`FIT_SCRIPT`), before
+    any figure. Every later figure output refers to that copy, so the exported HTML holds
+    plotly.js exactly once. Calling it again displays plotly.js again.
 
     In IPython (a notebook under Papermill or JupyterLab) the renderer is registered as
     IPython's display hook for Plotly figures rather than through ``plotly.io.renderers``: that

@@ -19,7 +19,8 @@ Quirks
 - Both axes use ``constrain="domain"``: to keep the aspect ratio Plotly shrinks the plot area
   instead of widening the ranges, so the view never runs past the base map's coverage into
   blank space, whatever the width of the notebook column. The map keeps to the top left of
-  the plot area (``constraintoward``), next to the legend, with any spare room right and below.
+  the plot area (``constraintoward``), with any spare room right and below; in a report the
+  page script trims the room below, so on a phone the legend follows the map closely.
 - The base map covers the region box of the asset plus about 3° (whole countries reaching into
   it); land further out is missing, which only shows if the view is widened by incidents far
   outside Iraq, Syria and Jordan.
@@ -29,9 +30,10 @@ Quirks
   trace's ``meta`` says which rings belong to which country.
 - Markers at one site nest (largest count outermost, see :func:`site_markers`); two equal
   counts drawn as plain concentric circles would hide one marker, and its hover, entirely.
-- The date range, source line, hover escaping and margins come from :mod:`sitrep_analysis.
-  figures` (``shown_range``, ``add_source_line``, ``hover_text``, ``MARGIN_*_PX``), so the map reads
-  like the other figures; those private names are imported here and must stay in step.
+- The date range, source line, hover escaping and the layout around the plot (title, legend
+  under the axis, source note, margins) come from :mod:`sitrep_analysis.figures`
+  (``shown_range``, ``source_line``, ``hover_text``, ``house_layout``), so the map reads like
+  the other figures; those names are imported here and must stay in step.
 - Natural Earth draws de facto borders (e.g. Northern Cyprus, Palestine); the map shows them as
   thin grey lines without comment, and labels only the seven countries named in
   :data:`COUNTRY_LABELS`.
@@ -50,12 +52,11 @@ import plotly.graph_objects as go
 
 from sitrep_analysis.columns import FIELDS
 from sitrep_analysis.figures import (
-    MARGIN_BOTTOM_PX,
-    MARGIN_TOP_PX,
     TEMPLATE_NAME,
+    TICKS_ONLY_PX,
     WEAPON_COLOURS,
-    add_source_line,
     category_label,
+    house_layout,
     hover_text,
     shown_range,
     source_line,
@@ -102,6 +103,9 @@ MARKER_MAX_PX = 48.0
 MARKER_MIN_PX = 4.0
 #: Margin around incidents that fall outside the default view, in degrees.
 OUTSIDE_MARGIN_DEG = 1.0
+#: Height of the map's plot area where the width allows (on a narrow screen the map is as
+#: high as the width allows, and the page script shrinks the figure to it).
+MAP_HEIGHT_PX = 470
 
 
 # --- the base map -------------------------------------------------------------------------------
@@ -345,21 +349,14 @@ def incident_map_figure(incidents: pd.DataFrame, *, start: object = None, end: o
     x_ticks, x_text = degree_ticks(*x_range, "EW")
     y_ticks, y_text = degree_ticks(*y_range, "NS")
     frame = {"showgrid": False, "zeroline": False, "showline": True, "mirror": True,
-             "linecolor": "#777777", "ticks": "outside", "constrain": "domain",
-             "title": {"text": ""}}
+             "linecolor": "#777777", "ticks": "outside", "constrain": "domain"}
     text = source_line({"incidents": int(markers["attacks_count"].sum())}, first, last)
     if unlocated:
         lines = text.split("<br>")
         text = "<br>".join([*lines[:2], _unlocated_note(unlocated), *lines[2:]])
-    bottom = MARGIN_BOTTOM_PX + 15 * max(text.count("<br>") - 2, 0)
     figure.update_layout(
         template=TEMPLATE_NAME,
-        height=MARGIN_TOP_PX + bottom + 470,
-        margin={"b": bottom, "r": 190},
-        title={"text": title or "Where attacks on US and coalition forces took place",
-               "subtitle": {"text": f"{first:%d %b %Y} to {last:%d %b %Y}. Area proportional to "
-                                    "attacks; one ring per main weapon at each site."}},
-        legend={"title": {"text": "Main weapon"}, "itemsizing": "constant"},
+        legend={"title": {"text": "Main weapon", "side": "top"}, "itemsizing": "constant"},
         plot_bgcolor=SEA_COLOUR,
         xaxis={**frame, "range": x_range, "tickvals": x_ticks, "ticktext": x_text,
                "constraintoward": "left"},
@@ -367,6 +364,11 @@ def incident_map_figure(incidents: pd.DataFrame, *, start: object = None, end: o
                "constraintoward": "top",
                "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(mid_latitude))},
     )
-    add_source_line(figure, text)
+    house_layout(
+        figure, plot_px=MAP_HEIGHT_PX, axis_px=TICKS_ONLY_PX,
+        title=title or "Where attacks on US and coalition forces took place",
+        subtitle=(f"{first:%d %b %Y} to {last:%d %b %Y}. Area proportional to attacks; one "
+                  "ring per main weapon at each site."),
+        note=text)
     return figure
 

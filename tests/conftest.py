@@ -25,6 +25,7 @@ NOTEBOOKS = REPO / "notebooks"
 REPORT_NOTEBOOK = NOTEBOOKS / "01_attack_tempo.ipynb"
 EVENT_STUDY_NOTEBOOK = NOTEBOOKS / "02_event_study.ipynb"
 PROFILE_NOTEBOOK = NOTEBOOKS / "03_profile.ipynb"
+BRIEF_NOTEBOOK = NOTEBOOKS / "04_situation_report.ipynb"
 
 #: Small parameters: the report test data span December 2019 to March 2020.
 SMALL_PARAMETERS = {"start_date": "2019-12-01", "end_date": "2020-03-31"}
@@ -81,6 +82,8 @@ REPORT_JOBS: dict[str, ReportJob] = {
                                                      "end_date": "2020-03-31"}),
     "01_attack_tempo_hostile": ReportJob(REPORT_NOTEBOOK, TEMPO_PARAMETERS, PREVIOUS_IDS,
                                          hostile=True),
+    # the claimed attack with casualties, a dialogue round and a strike before it
+    "04_situation_report": ReportJob(BRIEF_NOTEBOOK, {"incident_id": "2020-01-13-test"}),
 }
 
 

@@ -179,7 +179,7 @@ def test_every_sentence_of_many_briefs_ends_with_a_marker_into_the_list(shipped)
                                                        _unmarked_sentence_ends(text))
         used = {int(n) for mark in re.findall(r"<sup>\[([\d, ]+)\]</sup>", brief.markdown())
                 for n in mark.split(", ")}
-        listed = [int(n) for n in re.findall(r"^(\d+)\. ", brief.sources, re.MULTILINE)]
+        listed = [int(n) for n in re.findall(r'<li id="source-(\d+)">', brief.sources)]
         assert listed == list(range(1, len(listed) + 1))
         assert used == set(listed), incident_id
 
@@ -193,6 +193,7 @@ def test_citations_number_in_order_of_first_use():
     assert cite.mark(["b", "unknown"]) == "<sup>[3]</sup>"
     assert cite.cited_ids() == ["c", "a", "b"]
     assert "C&lt;script&gt;" in cite.listing() and "<script>" not in cite.listing()
+    assert cite.listing().startswith('<ol class="sitrep-brief-sources">\n<li id="source-1">C')
 
 
 def test_text_from_the_data_stays_inert(shipped):

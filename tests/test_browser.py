@@ -3,12 +3,17 @@ refused: every figure must draw from the inline plotly.js and the map from its s
 shapes, with no errors and no request but the page itself; and text from the data that holds
 HTML or Markdown must show as text and run nothing.
 
+They must also read on a phone (390 x 844 px: plots keep most of the width, legends sit under
+the plot, nothing but a wide table's own box scrolls sideways) and print on A4 (figures whole
+and drawn at the paper's width, no contents, no figure controls).
+
 The reports are rendered once per session on the made-up test data (``report_renders`` in
 conftest.py); one browser serves every test of this module.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +41,7 @@ FIGURES = {
     "03_profile_site": 3,  # timeline, weapons, map
     "03_profile_actor": 3,
     "01_attack_tempo_hostile": 7,
+    "04_situation_report": 1,  # attacks per week up to the attack
 }
 WITH_MAP = {"01_attack_tempo", "03_profile_site", "03_profile_actor", "01_attack_tempo_hostile"}
 
@@ -217,3 +223,241 @@ def test_html_in_the_data_shows_as_text_and_runs_nothing(visits):
     assert f'"Made-up report {HOSTILE_IMG}' in text
     assert f"rocket. {HOSTILE_IMG}" in text  # 2020-01-13: its notes are only the payload
     assert f"Test strike on militia sites {HOSTILE_IMG}" in text
+
+
+# --- a phone's screen --------------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+#: The least share of the screen's width a figure's plot area may take on a phone.
+PLOT_SHARE = 0.6
+
+#: True once every figure is drawn and handed to the page's fitter, and no figure's height
+#: changed since the last poll (the fitter redraws a figure until its legend and note fit).
+SETTLED = """n => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  const heights = plots.map(plot => plot._fullLayout ? plot._fullLayout.height : 0).join();
+  const settled = plots.length >= n && plots.every(plot => plot.sitrepWatched)
+    && window.__heights === heights;
+  window.__heights = heights;
+  return settled;
+}"""
+
+#: Per figure, the plot area and what lies under it; and what runs past the screen's edge.
+#: The plot area is the union of the figure's `.draglayer .nsewdrag` rectangles: Plotly lays
+#: one over each cartesian subplot to catch drags, exactly the area inside the axes (no
+#: margins, tick labels, legend or title). `.main-svg` would be the whole figure. The map is
+#: cartesian too (country shapes on longitude and latitude axes, no geo subplot): its
+#: rectangle is the map's frame.
+ON_A_PHONE = """() => {
+  const bottomOf = (nodes, fallback) => nodes.length
+    ? Math.max(...nodes.map(node => node.getBoundingClientRect().bottom)) : fallback;
+  const figures = [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+    const areas = [...plot.querySelectorAll('.draglayer .nsewdrag')]
+      .map(node => node.getBoundingClientRect());
+    const left = Math.min(...areas.map(box => box.left));
+    const right = Math.max(...areas.map(box => box.right));
+    const bottom = Math.max(...areas.map(box => box.bottom));
+    const legend = plot.querySelector('.legend');
+    const legendBox = legend ? legend.getBoundingClientRect() : null;
+    const axis = [...plot.querySelectorAll('.xaxislayer-above text, .g-xtitle text')];
+    const notes = (plot._fullLayout.annotations || [])
+      .map((note, index) => note.name === 'source'
+        ? plot.querySelector(`.annotation[data-index="${index}"]`) : null)
+      .filter(node => node);
+    return {
+      title: [...plot.querySelectorAll('.gtitle .line')].map(line => line.textContent)
+        .join(' ') || (plot.querySelector('.gtitle') || {}).textContent,
+      plotWidth: right - left,
+      plotBottom: bottom,
+      axisBottom: bottomOf(axis, bottom),
+      legendTop: legendBox ? legendBox.top : null,
+      legendBottom: legendBox ? legendBox.bottom : null,
+      legendRight: legendBox ? legendBox.right : null,
+      noteTop: notes.length ? notes[0].getBoundingClientRect().top : null,
+      figureRight: plot.querySelector('.main-svg').getBoundingClientRect().right,
+    };
+  });
+  // outside figures and tables (which scroll in their own box): nothing past the right edge,
+  // and nothing that scrolls or clips sideways
+  const outside = node => !node.closest('table, .js-plotly-plot');
+  const name = node => `${node.tagName.toLowerCase()}.${String(node.className).split(' ')[0]}`;
+  const nodes = [...document.querySelectorAll('body, body *')].filter(outside);
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    pastTheEdge: nodes.filter(node => node.getBoundingClientRect().right > innerWidth + 1)
+      .map(name),
+    sideways: nodes.filter(node => node.scrollWidth > node.clientWidth + 1
+      && getComputedStyle(node).overflowX !== 'visible').map(name),
+    tables: [...document.querySelectorAll('.jp-OutputArea-output table')].map(table => ({
+      scrolls: table.scrollWidth > table.clientWidth,
+      overflowX: getComputedStyle(table).overflowX,
+      right: table.getBoundingClientRect().right,
+    })),
+    figures: figures,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def phone_visits(browser, report_renders):
+    """Each report opened once on a phone's screen: name -> what ON_A_PHONE found."""
+    cache: dict[str, dict] = {}
+
+    def visit(name: str) -> dict:
+        if name not in cache:
+            page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+            page.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith("file://") else route.abort())
+            try:
+                page.goto(report_renders.get(name).path.as_uri(), wait_until="load")
+                page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+                cache[name] = page.evaluate(ON_A_PHONE)
+            finally:
+                page.close()
+        return cache[name]
+
+    return visit
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figures_keep_most_of_a_phones_width(phone_visits, name):
+    seen = phone_visits(name)
+    figures = seen["figures"]
+    assert len(figures) == FIGURES[name]
+    widths = {figure["title"]: round(figure["plotWidth"]) for figure in figures}
+    print(f"{name}: plot widths at {PHONE['width']} px: {widths}")
+    least = PLOT_SHARE * PHONE["width"]
+    assert all(width >= least for width in widths.values()), (least, widths)
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_nothing_but_a_tables_own_box_scrolls_sideways_on_a_phone(phone_visits, name):
+    seen = phone_visits(name)
+    assert seen["scrollWidth"] <= seen["innerWidth"] == PHONE["width"]
+    assert seen["pastTheEdge"] == []
+    assert seen["sideways"] == []
+    for figure in seen["figures"]:
+        assert figure["figureRight"] <= PHONE["width"]
+    # a wide table stays within the screen and scrolls inside its own box
+    for table in seen["tables"]:
+        assert table["right"] <= PHONE["width"] and table["overflowX"] == "auto", table
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_legends_sit_under_the_plot_and_its_axis_on_a_phone(phone_visits, name):
+    """Top to bottom: plot, x axis, legend, source note; the legend no wider than the figure."""
+    with_legend = [figure for figure in phone_visits(name)["figures"]
+                   if figure["legendTop"] is not None]
+    assert with_legend
+    for figure in with_legend:
+        assert figure["legendTop"] > figure["plotBottom"], figure
+        assert figure["legendTop"] >= figure["axisBottom"], figure
+        assert figure["noteTop"] >= figure["legendBottom"], figure
+        assert figure["legendRight"] <= figure["figureRight"] + 1, figure
+
+
+def test_figures_follow_the_window_from_a_desktop_to_a_phones_width(browser, report_renders):
+    """A report opened wide and then narrowed (a window made narrow, a tablet turned upright)
+    redraws its figures at the new width, legends still under the plots."""
+    name = "01_attack_tempo"
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(report_renders.get(name).path.as_uri(), wait_until="load")
+        page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+        page.set_viewport_size(PHONE)
+        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                               ".every(plot => plot._fullLayout.width <= window.innerWidth)",
+                               timeout=20_000)
+        page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+        seen = page.evaluate(ON_A_PHONE)
+    finally:
+        page.close()
+    assert seen["scrollWidth"] <= PHONE["width"] and seen["pastTheEdge"] == []
+    for figure in seen["figures"]:
+        assert figure["plotWidth"] >= PLOT_SHARE * PHONE["width"], figure
+        if figure["legendTop"] is not None:
+            assert figure["plotBottom"] < figure["legendTop"], figure
+            assert figure["legendBottom"] <= figure["noteTop"], figure
+
+
+# --- print --------------------------------------------------------------------------------------
+
+#: A4 less the report's page margins (12 mm a side) is 703 px wide: figures print at 680 px.
+PRINT_WIDTH_PX = 680
+
+PRINTED = """() => {
+  const shown = node => getComputedStyle(node).display !== 'none'
+    && getComputedStyle(node).visibility !== 'hidden';
+  return {
+    contents: [...document.querySelectorAll('.sitrep-contents')].map(shown),
+    modebars: [...document.querySelectorAll('.modebar-container, .modebar')].map(shown),
+    figures: [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+      const box = plot.querySelector('.main-svg').getBoundingClientRect();
+      return shown(plot) && box.width > 0 && box.height > 0;
+    }),
+    widths: [...document.querySelectorAll('.js-plotly-plot')]
+      .map(plot => plot._fullLayout.width),
+  };
+}"""
+PDF_PAGE = re.compile(rb"/Type\s*/Page[^s]")
+
+
+def test_report_prints_whole_figures_without_contents_or_controls(browser, report_renders):
+    name = "01_attack_tempo"
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(report_renders.get(name).path.as_uri(), wait_until="load")
+        page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+        on_screen = page.evaluate(PRINTED)
+        page.emulate_media(media="print")
+        in_print = page.evaluate(PRINTED)
+        # what the browser does when it prints: figures drawn at the paper's width, and after
+        # printing at the page's again
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        for_paper = page.evaluate(PRINTED)["widths"]
+        page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+        after_printing = page.evaluate(PRINTED)["widths"]
+        pdf = page.pdf(format="A4")
+    finally:
+        page.close()
+
+    assert on_screen["contents"] == [True] and in_print["contents"] == [False]
+    assert on_screen["modebars"] and not any(in_print["modebars"])
+    assert len(in_print["figures"]) == FIGURES[name] and all(in_print["figures"])
+    assert all(width > PRINT_WIDTH_PX for width in on_screen["widths"])
+    assert for_paper == [PRINT_WIDTH_PX] * FIGURES[name]
+    assert all(width > PRINT_WIDTH_PX for width in after_printing)
+
+    assert pdf.startswith(b"%PDF-")
+    pages = len(PDF_PAGE.findall(pdf))
+    print(f"{name} printed on {pages} A4 pages")
+    # seven figures, a page or so of text and two tables; each figure kept whole
+    assert 4 <= pages <= 16, pages
+
+
+def test_the_may_2021_brief_prints_on_two_pages(browser, tmp_path):
+    """The brief on the shipped data, printed as a reader would (the page told it prints):
+    about two A4 pages, the figure whole, sources and footer included."""
+    from sitrep_analysis import load_all
+    from sitrep_analysis.brief.report import render_brief
+    from tests.helpers import SHIPPED_DATA
+
+    rendered = render_brief(load_all(SHIPPED_DATA), "2021-05-24-ain-al-asad",
+                            tmp_path / "brief.html")
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(rendered.path.as_uri(), wait_until="load")
+        page.wait_for_function(SETTLED, arg=1, polling=200, timeout=20_000)
+        page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        page.wait_for_function(SETTLED, arg=1, polling=200, timeout=20_000)
+        in_print = page.evaluate(PRINTED)
+        pdf = page.pdf(format="A4")
+    finally:
+        page.close()
+    assert in_print["contents"] == [False] and all(in_print["figures"])
+    pages = len(PDF_PAGE.findall(pdf))
+    print(f"the 2021-05-24 brief printed on {pages} A4 pages")
+    assert pages == 2, pages

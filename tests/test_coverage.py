@@ -281,7 +281,7 @@ def test_the_forest_plot_mutes_windows_outside_well_covered_periods(campaign):
     windows = _strike_and_truce_windows(campaign)
     windows["too_few"] = False  # only coverage decides here
     figure = event_forest_figure(windows)
-    names = [trace.name for trace in figure.data]
+    names = [(trace.name or "").replace("<br>", " ") for trace in figure.data]  # wrapped
     assert "95% CI (set aside: too few attacks, or not a well-covered period)" in names
     strike = next(trace for trace in figure.data if trace.name == "US strike")
     assert list(strike.marker.symbol) == ["circle"]  # the well-covered window stays solid

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -10,15 +12,21 @@ import pytest
 from sitrep_analysis.columns import FIELDS
 from sitrep_analysis.figures import (
     EVENT_COLOURS,
+    LABEL_CHARS,
+    NOTE_LINE_PX,
     TEMPLATE_NAME,
+    TITLE_CHARS,
     WEAPON_COLOURS,
     OfflineFigureRenderer,
     breakdown_figure,
     category_label,
+    estimated_legend_px,
     event_forest_figure,
+    line_count,
     plotly_js_html,
     projectile_range_figure,
     timeline_figure,
+    wrap_text,
 )
 from tests.sample_data import events_frame, incidents_frame, troop_levels_frame
 
@@ -33,6 +41,11 @@ def figure() -> go.Figure:
 
 def _traces(figure: go.Figure, kind: str) -> list:
     return [trace for trace in figure.data if trace.type == kind]
+
+
+def _unwrapped(text: str) -> str:
+    """Plotly text as one line: the figures wrap titles, notes and hover text with <br>."""
+    return text.replace("<br>", " ")
 
 
 def test_one_stacked_bar_trace_per_weapon_type(figure):
@@ -82,7 +95,8 @@ def test_titles_units_and_source_line(figure):
     assert "troops" in figure.layout.yaxis2.title.text
     assert "(count)" in figure.layout.yaxis.title.text
     assert figure.layout.title.text
-    notes = [a.text for a in figure.layout.annotations if a.text.startswith("Source:")]
+    notes = [_unwrapped(a.text) for a in figure.layout.annotations
+             if a.text.startswith("Source:")]
     assert len(notes) == 1
     assert "9 rows" in notes[0] and "2019-12-01 to 2020-03-31" in notes[0]
     assert "2019-10-01 to 2024-09-30" in notes[0]  # the dataset's coverage
@@ -157,7 +171,7 @@ def test_forest_plot_has_one_row_per_event_on_a_log_axis():
                                                  for c in FIELDS["category"].allowed}]
     finite = windows[(windows["rate_ratio"] > 0) & (windows["rate_ratio"] < float("inf"))]
     assert sorted(x for t in points for x in t.x) == sorted(finite["rate_ratio"])
-    assert all("there w" in text or "No attacks" in text
+    assert all("there w" in _unwrapped(text) or "No attacks" in _unwrapped(text)
                for t in hoverable for text in t.customdata)
 
 
@@ -215,4 +229,93 @@ def test_projectile_ranges_show_disagreement():
     assert "10 to 18 rockets" in hover and "at least 3 rockets" in hover
     assert "up to 12 mortars" in hover
     assert "Sources disagree: 10 (exact): ACLED; 15 (initial): Newsweek; 18 (about): OIR" in (
-        hover.replace("<br>", " "))
+        _unwrapped(hover))
+
+
+# --- the house layout: legends under the plot, wrapped text, figures as wide as the page ------
+
+def _every_figure() -> dict[str, go.Figure]:
+    incidents = incidents_frame()
+    return {
+        "timeline": timeline_figure(incidents, events_frame(), troop_levels_frame(),
+                                    start=START, end=END),
+        "forest": event_forest_figure(_windows()),
+        "breakdown": breakdown_figure(incidents.assign(site_id=["a"] * 5 + ["b"] * 4),
+                                      "site_id"),
+        "projectiles": projectile_range_figure(incidents.head(3).assign(
+            incident_id=["x", "y", "z"], projectiles_low=pd.array([10, 3, None], dtype="Int64"),
+            projectiles_high=pd.array([18, None, 12], dtype="Int64"))),
+    }
+
+
+def assert_legend_under_the_plot_then_the_note(name: str, figure: go.Figure) -> None:
+    """The house layout (figures.house_layout), from the figure's numbers: under the plot the
+    x axis, the legend, the source note (last annotation), each with room; the title fits the
+    top margin. test_maps checks the map with it."""
+    layout = figure.layout
+    plot_px = layout.height - layout.margin.t - layout.margin.b
+    legend_top_px = -layout.legend.y * plot_px  # under the plot's bottom edge
+    note = layout.annotations[-1]
+    assert note.name == "source" and note.text.startswith("Source:"), name
+    assert legend_top_px >= 40, name  # room for the x axis's tick labels and title
+    # the note under the legend's estimated height, the margin under the note
+    assert -note.yshift >= legend_top_px + estimated_legend_px(figure), name
+    assert layout.margin.b >= -note.yshift + line_count(note.text) * NOTE_LINE_PX, name
+    assert layout.margin.t >= 12 + 22 * line_count(layout.title.text), name
+
+
+def test_every_figure_has_its_legend_in_rows_under_the_plot_then_the_note():
+    template = pio.templates[TEMPLATE_NAME].layout.legend
+    assert (template.orientation, template.yanchor, template.xref, template.yref) == (
+        "h", "top", "paper", "paper")
+    for name, figure in _every_figure().items():
+        assert_legend_under_the_plot_then_the_note(name, figure)
+
+
+def test_legend_estimate_counts_group_columns_and_rows():
+    figure = _every_figure()["timeline"]
+    # three groups side by side at a notebook column's width; the tallest (attacks) has its
+    # title and seven entries: six weapons and the 4-week mean
+    assert estimated_legend_px(figure) == 8 * 19 + 6
+    # on a phone the groups go one under the other: attacks, troops (title and two lines)
+    # and events (title and three categories)
+    assert estimated_legend_px(figure, width=300) == (8 + 3 + 4) * 19 + 6
+    assert estimated_legend_px(breakdown_figure(incidents_frame(), "weapon_type")) == 0
+
+
+def test_wrap_text_breaks_at_spaces_and_escapes_each_line():
+    assert wrap_text("Attacks by group claiming the attack", 16) == (
+        "Attacks by group<br>claiming the<br>attack")
+    wrapped = wrap_text("Base <img src=x onerror=alert(1)> & co", 12)
+    assert "<img" not in wrapped and "&lt;img" in wrapped and "&amp; co" in wrapped
+    lines = wrapped.split("<br>")
+    assert all(len(line.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+               <= 12 for line in lines)
+    assert wrap_text("2020-01-03\nA title", 40) == "2020-01-03<br>A title"
+
+
+def test_long_titles_and_row_labels_wrap_and_stay_inert():
+    incidents = incidents_frame().assign(site_id=["a"] * 5 + ["b"] * 4)
+    names = {"a": "Ain al-Asad Air Base, western Anbar province",
+             "b": "Test base <script>alert(1)</script>"}
+    figure = breakdown_figure(incidents, "site_id", names=names)
+    labels = list(figure.layout.yaxis.categoryarray)
+    assert all(line_count(label) > 1 for label in labels)
+    assert all(len(line) <= LABEL_CHARS for line in labels[-1].split("<br>"))
+    # no markup but the line breaks: the name's < and > are escaped, wrapped or not
+    assert not re.search("[<>]", " ".join(labels).replace("<br>", ""))
+    assert "Test base &lt;scr" in labels[0] or "Test base &lt;scr" in labels[1]
+    assert {y for bar in _traces(figure, "bar") for y in bar.y} == set(labels)
+    title = _every_figure()["timeline"].layout.title.text
+    assert line_count(title) == 2 and all(len(line) <= TITLE_CHARS for line in
+                                          title.split("<br>"))
+
+
+def test_renderer_lets_the_figure_take_its_containers_width(figure):
+    fixed = go.Figure(figure).update_layout(width=1400)
+    html = OfflineFigureRenderer().to_mimebundle(fixed.to_dict())["text/html"]
+    assert '"width":1400' not in html.replace(" ", "")
+    assert "width:100%" in html.replace(" ", "")
+    assert '"responsive":true' in html.replace(" ", "")
+    assert "window.sitrepFigures.watch(document.getElementById(" in html
+    assert "window.sitrepFigures = window.sitrepFigures ||" in plotly_js_html()

@@ -29,6 +29,7 @@ from sitrep_analysis.maps import (
 )
 from tests.helpers import REPO
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.test_figures import assert_legend_under_the_plot_then_the_note
 
 ASSETS = files("sitrep_analysis") / "assets"
 
@@ -315,6 +316,12 @@ def test_source_note_counts_incidents_without_coordinates(figure):
     assert note.startswith("Source: ")
     assert "3 incidents without coordinates are not shown." in note
     assert ": 9 rows" in note  # incidents drawn: 4 + 4 + 1
+
+
+def test_legend_in_rows_under_the_map_then_the_note(figure):
+    assert_legend_under_the_plot_then_the_note("map", figure)
+    assert figure.layout.legend.title.text == "Main weapon"
+    assert figure.layout.legend.title.side == "top"  # beside the entries it would not wrap
 
 
 def test_no_note_when_every_incident_has_coordinates():

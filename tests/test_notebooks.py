@@ -263,7 +263,7 @@ def test_notebook_runs_with_its_defaults_on_the_shipped_data(path, monkeypatch):
     shown = _run_in_process(path, {}, monkeypatch)["__shown__"]
     if path.name == "04_situation_report.ipynb":  # the headline opens it, the sources close it
         assert shown[0] == "## Rocket attack on Ain al-Asad Air Base, Iraq, 24 May 2021"
-        assert shown[-1].startswith('1. <span id="source-1"></span>')
+        assert shown[-1].startswith('<ol class="sitrep-brief-sources">\n<li id="source-1">')
         return
     # the key findings open the report and the sources close it
     assert shown[0].startswith("- ") and "Coverage is measured, not assumed" in "".join(shown)

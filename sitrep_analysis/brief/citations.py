@@ -8,11 +8,10 @@ without a title or address is listed without one.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 import pandas as pd
-
-from sitrep_analysis.narrative import markdown_escape
 
 
 def split_ids(cell: object) -> list[str]:
@@ -36,8 +35,10 @@ class Citations:
     >>> cited.mark(["b", "a"]), cited.mark("a"), cited.mark([])
     ('<sup>[1, 2]</sup>', '<sup>[2]</sup>', '')
     >>> print(cited.listing())
-    1. <span id="source-1"></span>OIR, "Tweet"
-    2. <span id="source-2"></span>AFP (via Kayhan), 2021-05-24
+    <ol class="sitrep-brief-sources">
+    <li id="source-1">OIR, \u201cTweet\u201d</li>
+    <li id="source-2">AFP (via Kayhan), 2021-05-24</li>
+    </ol>
     """
 
     def __init__(self, sources: pd.DataFrame) -> None:
@@ -65,23 +66,23 @@ class Citations:
         return sorted(self._numbers, key=self._numbers.__getitem__)
 
     def citation(self, source_id: str) -> str:
-        """One source as Markdown text: outlet (via relay), "title", date, address."""
+        """One source as HTML-escaped text: outlet (via relay), "title", date, address."""
         row = self._sources.loc[source_id]
-        outlet = markdown_escape(row["outlet"])
+        outlet = html.escape(str(row["outlet"]))
         if pd.notna(row.get("via")) and "(via" not in str(row["outlet"]):
-            outlet += f" (via {markdown_escape(row['via'])})"
+            outlet += f" (via {html.escape(str(row['via']))})"
         parts = [outlet]
         if pd.notna(row.get("title")):
-            parts.append(f'"{markdown_escape(row["title"])}"')
+            parts.append(f"\u201c{html.escape(str(row['title']))}\u201d")
         if pd.notna(row.get("published_date")):
-            parts.append(markdown_escape(row["published_date"]))
+            parts.append(html.escape(str(row["published_date"])))
         if pd.notna(row.get("url")):
-            parts.append(markdown_escape(row["url"]))
+            parts.append(f'<span class="sitrep-url">{html.escape(str(row["url"]))}</span>')
         return ", ".join(parts)
 
     def listing(self) -> str:
-        """The numbered Markdown list of every cited source, each with an anchor the markers'
-        readers can find (``#source-N``)."""
-        return "\n".join(f'{self._numbers[source_id]}. <span id="source-'
-                         f'{self._numbers[source_id]}"></span>{self.citation(source_id)}'
-                         for source_id in self.cited_ids())
+        """The numbered list of every cited source, as one HTML block (a list a print
+        stylesheet can set in two columns), each item with the anchor ``#source-N``."""
+        items = "".join(f'<li id="source-{self._numbers[source_id]}">'
+                        f"{self.citation(source_id)}</li>\n" for source_id in self.cited_ids())
+        return f'<ol class="sitrep-brief-sources">\n{items}</ol>'

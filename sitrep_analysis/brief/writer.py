@@ -262,8 +262,7 @@ class _Writer:
                     f"{self.data_mark()}")
         items = [f"{long_date(r['incident_date'], r['date_precision'])} "
                  f"({esc(FIELDS['weapon_type'].allowed.get(str(r['weapon_type']), ''))})"
-                 f"{self.incident_mark(r, EVENT_SOURCES_CITED)}"
-                 for _, r in earlier.head(12).iterrows()]
+                 f"{self.incident_mark(r, 1)}" for _, r in earlier.head(12).iterrows()]
         more = f", and {number_word(len(earlier) - 12)} more" if len(earlier) > 12 else ""
         span = span[0].upper() + span[1:]
         return (f"{span}, the data hold {counted(len(earlier), 'earlier attack')} on "
@@ -279,9 +278,7 @@ class _Writer:
             for _, event in events.iterrows():
                 when = days_before_words(int(event["days_before"]))
                 items.append(f"- {when[0].upper()}{when[1:]} ({long_date(event['event_date'])}): "
-                             + cite_each_sentence(f"{esc(event['title'])}. "
-                                                  f"{esc(event['description'])}",
-                                                  self.event_mark(event)))
+                             + cite_each_sentence(esc(event["title"]), self.event_mark(event)))
             text = (f"Events in the {EVENT_DAYS} days before, newest first:{self.data_mark()}"
                     "\n\n" + "\n".join(items))
         chain = facts.response_chain(self.data.political_events,
