@@ -77,6 +77,8 @@ class Table:
     #: Columns added after data directories were first written (an earlier import, a user's
     #: own files): a header may leave them out, and the loader then reads them as empty.
     optional_columns: frozenset[str] = frozenset()
+    #: Columns besides the primary key whose values must differ from row to row.
+    unique: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -486,6 +488,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
          "longitude", "coordinates_precision", "coordinates_basis", "notes"],
         ["site_id", "site_name", "site_kind", "country"],
         "site_id",
+        # two places of one name would merge into one bar, one row, one map label
+        unique=("site_name",),
         warnings=("Coordinates locate the facility for maps and distance matching; they are "
                   "not surveyed positions.",),
         row_rules={"coordinates_complete": "latitude, longitude, coordinates_precision and "

@@ -41,7 +41,7 @@ def _field_descriptor(field: Field, table: Table) -> dict:
     constraints: dict = {}
     if field.name in table.required:
         constraints["required"] = True
-    if field.name == table.primary_key:
+    if field.name == table.primary_key or field.name in table.unique:
         constraints["unique"] = True
     if field.allowed is not None:
         constraints["enum"] = list(field.allowed)

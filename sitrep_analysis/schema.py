@@ -350,7 +350,7 @@ def build_schema(table: Table) -> pa.DataFrameSchema:
         name: pa.Column(
             checks=_field_checks(FIELDS[name]),
             nullable=name not in table.required,
-            unique=name == table.primary_key,
+            unique=name == table.primary_key or name in table.unique,
             required=True,
             title=name,
             description=FIELDS[name].description,
@@ -388,7 +388,9 @@ def _failure_problems(table: Table, cases: pd.DataFrame,
         elif rule == "not_nullable":
             rule = "must not be empty"
         elif rule == "field_uniqueness":
-            rule = "must be unique: the same id appears on another line"
+            rule = ("must be unique: the same id appears on another line"
+                    if column == table.primary_key else
+                    "must be unique: another line has the same value")
         index = None if pd.isna(case.index) else int(case.index)
         value = None if pd.isna(case.failure_case) else _show(case.failure_case)
         problems.append(Problem(table.filename, None if index is None else lines(index),

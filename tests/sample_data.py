@@ -190,7 +190,9 @@ CLAIMS = [
 HOSTILE_IMG = '<img src=x onerror="window.__pwned=1">'
 HOSTILE_SCRIPT = "<script>window.__pwned=1</script>"
 HOSTILE_MARKDOWN = "[click](javascript:window.__pwned=1) *loud* _x_"
-HOSTILE_TEXTS = (HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_MARKDOWN)
+#: Markup Plotly itself renders in labels and hover text: a live link and bold type.
+HOSTILE_PLOTLY = '<a href="https://example.org/x">link</a> <b>bold</b>'
+HOSTILE_TEXTS = (HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_MARKDOWN, HOSTILE_PLOTLY)
 #: The text fields ``hostile=True`` fills, per table.
 HOSTILE_FIELDS = {
     "incidents": ("site_name", "notes", "casualties_note", "weapon_detail", "attributed_by"),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sample_data import HOSTILE_IMG, HOSTILE_MARKDOWN, HOSTILE_SCRIPT
+from tests.sample_data import HOSTILE_IMG, HOSTILE_MARKDOWN, HOSTILE_PLOTLY, HOSTILE_SCRIPT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -215,7 +215,7 @@ def test_html_in_the_data_shows_as_text_and_runs_nothing(visits):
     assert seen.page_errors == [] and seen.console_errors == []
     assert seen.outside_requests == [] and len(seen.requests) == 1  # no <img src=x> fetched
     text = drawn["text"]
-    for payload in (HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_MARKDOWN):
+    for payload in (HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_MARKDOWN, HOSTILE_PLOTLY):
         assert payload in text, f"not shown as written: {payload}"
     # each field, where it shows: the sources table (place, source title), the new incidents
     # (their notes), the events table (event title)
@@ -461,3 +461,32 @@ def test_the_may_2021_brief_prints_on_two_pages(browser, tmp_path):
     pages = len(PDF_PAGE.findall(pdf))
     print(f"the 2021-05-24 brief printed on {pages} A4 pages")
     assert pages == 2, pages
+
+
+#: In the figures: links Plotly drew, bold type it set, and whether the markup shows as text.
+FIGURE_MARKUP = """() => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  return {
+    links: plots.reduce((n, plot) => n + plot.querySelectorAll('svg a').length, 0),
+    bold: plots.reduce((n, plot) => n + [...plot.querySelectorAll('svg tspan')]
+      .filter(t => (t.getAttribute('style') || '').includes('font-weight:bold')).length, 0),
+    text: plots.map(plot => [...plot.querySelectorAll('svg text')].map(t => t.textContent)
+      .join(' ')).join(' '),
+  };
+}"""
+
+
+def test_markup_plotly_would_render_shows_as_text_in_every_figure(browser, report_renders):
+    """Site, actor and event names holding <a href> and <b> (sample_data.HOSTILE_PLOTLY) reach
+    the breakdown bars, the projectile ranges and the timeline: no live link, no bold type."""
+    name = "01_attack_tempo_hostile"
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(report_renders.get(name).path.as_uri(), wait_until="load")
+        page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+        markup = page.evaluate(FIGURE_MARKUP)
+    finally:
+        page.close()
+    assert markup["links"] == 0 and markup["bold"] == 0
+    assert "<b>bold</b>" in markup["text"] and '<a href="https://example.org/x">' in \
+        markup["text"].replace("\u00a0", " ")

@@ -319,3 +319,45 @@ def test_renderer_lets_the_figure_take_its_containers_width(figure):
     assert '"responsive":true' in html.replace(" ", "")
     assert "window.sitrepFigures.watch(document.getElementById(" in html
     assert "window.sitrepFigures = window.sitrepFigures ||" in plotly_js_html()
+
+
+PLOTLY_MARKUP = '<a href="https://example.org/x">link</a> <b>bold</b>'
+
+
+def _strings(value: object) -> list[str]:
+    """Every string anywhere in a figure's JSON (names, labels, hover text, custom data)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    if hasattr(value, "tolist"):
+        return _strings(value.tolist())
+    return []
+
+
+def test_names_from_the_data_reach_plotly_escaped_everywhere():
+    """Plotly renders <a href> as a live link and <b> as bold in labels, legends and hover
+    text: a site, actor or detail holding them must reach every part of a figure escaped."""
+    incidents = incidents_frame().head(3).assign(
+        incident_id=["x", "y", "z"], site_id=["a", "b", "a"],
+        site_name=[f"Base {PLOTLY_MARKUP}"] * 3, weapon_detail=[PLOTLY_MARKUP] * 3,
+        projectiles_low=pd.array([10, 3, None], dtype="Int64"),
+        projectiles_high=pd.array([18, None, 12], dtype="Int64"))
+    claims = pd.DataFrame({"record_table": "incidents", "record_id": ["x"],
+                           "field_name": "projectiles", "claimed_value": ["10"],
+                           "value_qualifier": ["exact"], "sources": [PLOTLY_MARKUP]})
+    events = events_frame().assign(title=f"Strike {PLOTLY_MARKUP}")
+    figures = {
+        "breakdown": breakdown_figure(incidents, "site_id",
+                                      names={"a": f"Alpha {PLOTLY_MARKUP}", "b": PLOTLY_MARKUP}),
+        "projectiles": projectile_range_figure(incidents, claims),
+        "timeline": timeline_figure(incidents, events, troop_levels_frame(), start=START,
+                                    end=END),
+    }
+    for name, figure in figures.items():
+        strings = _strings(figure.to_plotly_json())
+        assert any("&lt;b&gt;bold&lt;/b&gt;" in s for s in strings), name
+        raw = [s for s in strings if "<a href" in s or "<b>bold" in s]
+        assert not raw, (name, raw[:3])
