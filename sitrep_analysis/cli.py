@@ -201,6 +201,11 @@ def schedule(config: Path, force: bool, jobs: int | None, progress: bool | None,
     except ScheduleError as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
+    except OSError as error:  # the output folder cannot be made or written (read-only, full)
+        where = f" {error.filename}" if error.filename else f" {loaded.output_dir}"
+        click.echo(f"error: cannot write{where}: {error.strerror or error}; every report's "
+                   "last good HTML is left as it was", err=True)
+        raise SystemExit(1) from None
     raise SystemExit(0 if result.ok else 1)
 
 

@@ -119,3 +119,54 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(notebook, tmp_path, mo
     assert result.exit_code == 1
     assert result.output == (f"error: cannot create the folder {tmp_path / 'locked'}: "
                              "Permission denied; nothing was run\n")
+
+
+def _schedule_project(folder: Path) -> Path:
+    (folder / "nb").mkdir()
+    _notebook(folder / "nb" / "r.ipynb", "print('fine')", parameters="fail = 'no'")
+    config = folder / "reports.toml"
+    config.write_text('output_dir = "out"\n\n[[reports]]\nname = "r"\nnotebook = "nb/r.ipynb"\n',
+                      encoding="utf-8")
+    return config
+
+
+def test_schedule_into_a_folder_that_cannot_be_made_is_one_line(tmp_path, monkeypatch):
+    config = _schedule_project(tmp_path)
+    real_mkdir = Path.mkdir
+
+    def refuse(self, *args, **kwargs):
+        if self.name == "out":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    result = CliRunner().invoke(app, ["schedule", str(config), "--no-progress"])
+    assert result.exit_code == 1
+    assert result.output == (f"error: cannot write {tmp_path / 'out'}: Permission denied; "
+                             "every report's last good HTML is left as it was\n")
+
+
+@pytest.mark.slow
+def test_schedule_on_a_full_disk_fails_the_report_and_still_writes_the_index(tmp_path,
+                                                                          monkeypatch):
+    """The report's HTML cannot be written (no space); the index, written after, says so."""
+    import sitrep_analysis.render as render
+    import sitrep_analysis.schedule.run as run
+
+    config = _schedule_project(tmp_path)
+    real_write = render.write_atomically
+
+    def full_for_reports(path, text):
+        if path.suffix == ".html" and path.name != "index.html":
+            raise OSError(28, "No space left on device")
+        return real_write(path, text)
+
+    monkeypatch.setattr(render, "write_atomically", full_for_reports)
+    # forked workers inherit the full disk (a spawned one would import the real writer)
+    monkeypatch.setattr(run, "mp_context",
+                        lambda: __import__("multiprocessing").get_context("fork"))
+    result = CliRunner().invoke(app, ["schedule", str(config), "--no-progress"])
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output and "Traceback" not in result.output
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "No space left on device" in index and "no report yet" in index
