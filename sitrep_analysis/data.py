@@ -50,11 +50,16 @@ __all__ = [
 
 
 def default_data_dir() -> Path:
-    """The shipped data (``data/`` beside the package), unless ``SITREP_DATA_DIR`` is set."""
+    """The shipped data, unless ``SITREP_DATA_DIR`` is set: ``data/`` of the checkout the
+    package runs from (the one place to edit it), else the copy an installed package carries
+    (``sitrep_analysis/data``, a link to ``data/`` in the checkout, copied into the wheel)."""
     override = os.environ.get("SITREP_DATA_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "data"
+    checkout = Path(__file__).resolve().parent.parent / "data"
+    if (checkout / "incidents.csv").is_file():
+        return checkout
+    return Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True)

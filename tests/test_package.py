@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import json
+import os
 import subprocess
 import sys
+
+import pytest
 
 import sitrep_analysis
 
@@ -54,3 +58,35 @@ def test_docstring_examples_are_collected_by_pytest():
                  "brief.words", "brief.citations", "brief.schedule"):
         module = importlib.import_module(f"sitrep_analysis.{name}")
         assert any(test.examples for test in finder.find(module)), name
+
+
+@pytest.mark.slow
+def test_an_installed_copy_finds_its_data_and_the_briefs_notebook(tmp_path):
+    """`pip install .` (not editable): the wheel carries the curated data and the notebooks,
+    so an installed copy loads the data from anywhere, with no checkout beside it."""
+    from tests.helpers import REPO
+
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "-w", str(wheels), str(REPO)], check=True,
+                   capture_output=True, timeout=300)
+    target = tmp_path / "installed"
+    wheel = next(wheels.glob("sitrep_analysis-*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--target", str(target), str(wheel)], check=True, capture_output=True,
+                   timeout=300)
+    code = ("import json, sitrep_analysis as sa; "
+            "from sitrep_analysis.brief.report import BRIEF_NOTEBOOK; "
+            "from sitrep_analysis.data import default_data_dir; "
+            "print(json.dumps([sa.__file__, str(default_data_dir()), len(sa.load_incidents()), "
+            "BRIEF_NOTEBOOK.is_file(), str(BRIEF_NOTEBOOK)]))")
+    environment = {key: value for key, value in os.environ.items()
+                   if key != "SITREP_DATA_DIR"} | {"PYTHONPATH": str(target)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=environment,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    package, data_dir, incidents, has_notebook, notebook = json.loads(result.stdout)
+    assert package.startswith(str(target))
+    assert data_dir.startswith(str(target)) and incidents == len(
+        sitrep_analysis.load_incidents())
+    assert has_notebook and notebook.startswith(str(target))

@@ -12,7 +12,11 @@ from pathlib import Path
 
 from sitrep_analysis.render import DEFAULT_TIMEOUT_SECONDS, PACKAGE_ROOT, render_report
 
-BRIEF_NOTEBOOK = PACKAGE_ROOT / "notebooks" / "04_situation_report.ipynb"
+#: The brief's notebook: the checkout's, else the copy an installed package carries.
+BRIEF_NOTEBOOK = next((folder / "04_situation_report.ipynb" for folder in (
+    PACKAGE_ROOT / "notebooks", Path(__file__).resolve().parent.parent / "notebooks")
+    if (folder / "04_situation_report.ipynb").is_file()),
+    PACKAGE_ROOT / "notebooks" / "04_situation_report.ipynb")
 #: Where ``sitrep brief`` writes when no output is given, relative to the working folder.
 DEFAULT_BRIEF_DIR = Path("reports") / "briefs"
 

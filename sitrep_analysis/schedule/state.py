@@ -33,11 +33,18 @@ class ScheduleError(RuntimeError):
     """The run could not start (another run holds the output folder)."""
 
 
+#: Folders of the package that are not code (links to the checkout's data and notebooks).
+NOT_CODE = ("data", "notebooks")
+
+
 def code_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
-    """SHA-256 over the package's source, templates and assets (names and bytes)."""
+    """SHA-256 over the package's source, templates and assets (names and bytes). The copies
+    of the data and notebooks a package carries are not code: each report's inputs cover its
+    notebook and its data already."""
     total = hashlib.sha256()
     files = [p for p in package_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-             and p.suffix not in (".pyc", ".pyo")]
+             and p.suffix not in (".pyc", ".pyo")
+             and p.relative_to(package_dir).parts[0] not in NOT_CODE]
     for path in sorted(files, key=lambda p: p.relative_to(package_dir).as_posix()):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         total.update(f"{digest}  {path.relative_to(package_dir).as_posix()}\n".encode())
