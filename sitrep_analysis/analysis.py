@@ -640,17 +640,6 @@ def id_names(table: pd.DataFrame, id_column: str, name_column: str) -> dict[str,
             zip(table[id_column], table[name_column], strict=True) if pd.notna(key)}
 
 
-def in_coverage_period(dates: pd.Series) -> pd.Series:
-    """Whether each date lies in the incidents table's coverage period (``columns.
-    COVERAGE_START`` to ``COVERAGE_END``, both days included); missing dates give False.
-
-    >>> in_coverage_period(pd.Series(pd.to_datetime(["2019-09-30", "2019-10-01", None]))).tolist()
-    [False, True, False]
-    """
-    inside = dates.between(pd.Timestamp(COVERAGE_START), pd.Timestamp(COVERAGE_END))
-    return inside.fillna(False).astype(bool)
-
-
 def projectile_range_words(low: object, high: object) -> str:
     """A projectile count range in words, as sources give it ("" when neither is known).
 

@@ -37,6 +37,21 @@ TEMPO_PARAMETERS = {**SMALL_PARAMETERS, "countries": []}
 PREVIOUS_IDS = [f"{date}-test" for date, _ in INCIDENTS[:-2]] + ["2019-11-30-removed-test"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_table_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The validated-table cache of the whole session (kernels and commands started by the
+    tests inherit it) lives in a temporary folder, never in the user's cache."""
+    import os
+
+    previous = os.environ.get("SITREP_CACHE_DIR")
+    os.environ["SITREP_CACHE_DIR"] = str(tmp_path_factory.mktemp("sitrep-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("SITREP_CACHE_DIR", None)
+    else:
+        os.environ["SITREP_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the valid fixture directory."""

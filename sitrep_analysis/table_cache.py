@@ -1,0 +1,112 @@
+"""The validated-table cache: a data directory's typed tables, kept in the user's cache folder
+once validated, so a new kernel (every report render) loads them in a few hundredths of a
+second instead of validating again and importing pandera.
+
+The key is a SHA-256 over every table file's bytes, the package version, and the source of the
+modules that decide what valid means and how a value is typed (the column dictionary, the
+parser, the schema, the loader): an edited file, a changed rule or a new version always means a
+miss, so validation runs again. Nothing is ever written into the data directory. The folder is
+``$SITREP_CACHE_DIR``, else ``$XDG_CACHE_HOME/sitrep-analysis``, else
+``~/.cache/sitrep-analysis``; ``SITREP_NO_CACHE=1`` turns the cache off. A cache that cannot be
+read or written is passed over silently: it only ever saves time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from sitrep_analysis.columns import TABLES
+
+#: The modules whose source is part of the key: they decide what a valid table is.
+RULE_MODULES = ("columns.py", "parse.py", "schema.py", "data.py", "table_cache.py")
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """Where cached tables live (see the module docstring)."""
+    override = os.environ.get("SITREP_CACHE_DIR")
+    if override:
+        return Path(override) / "validated-tables"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sitrep-analysis" / "validated-tables"
+
+
+def enabled() -> bool:
+    return os.environ.get("SITREP_NO_CACHE", "") in ("", "0")
+
+
+@functools.cache
+def rules_digest() -> str:
+    """SHA-256 over the package version and the rule modules' source."""
+    from sitrep_analysis import __version__
+
+    total = hashlib.sha256(f"{FORMAT} {__version__}\n".encode())
+    package = Path(__file__).resolve().parent
+    for name in RULE_MODULES:
+        total.update(hashlib.sha256((package / name).read_bytes()).digest())
+    return total.hexdigest()
+
+
+def key(data_dir: Path) -> str | None:
+    """The cache key of a data directory's current bytes; None when a file cannot be read
+    (then the loader validates, and reports what is wrong)."""
+    total = hashlib.sha256(rules_digest().encode())
+    for table in TABLES.values():
+        path = data_dir / table.filename
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            if not table.optional:
+                return None
+            content = b"<absent>"
+        except OSError:
+            return None
+        total.update(f"{table.filename} {len(content)}\n".encode())
+        total.update(hashlib.sha256(content).digest())
+    return total.hexdigest()
+
+
+def read(data_dir: Path) -> dict[str, pd.DataFrame] | None:
+    """The cached tables of this directory's current bytes, or None."""
+    if not enabled():
+        return None
+    digest = key(data_dir)
+    if digest is None:
+        return None
+    try:
+        with open(cache_dir() / f"{digest}.pickle", "rb") as handle:
+            frames = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+            TypeError, ValueError):
+        return None
+    if not isinstance(frames, dict) or set(frames) != set(TABLES):
+        return None
+    return frames
+
+
+def write(data_dir: Path, frames: dict[str, pd.DataFrame]) -> None:
+    """Keep validated tables for the next load (atomically; failures are ignored)."""
+    if not enabled():
+        return
+    digest = key(data_dir)
+    if digest is None:
+        return
+    folder = cache_dir()
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tables.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(frames, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, folder / f"{digest}.pickle")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
