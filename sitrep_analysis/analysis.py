@@ -24,11 +24,13 @@ import numpy as np
 import pandas as pd
 
 from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS
+from sitrep_analysis.parse import split_list
 
 __all__ = [
     "EVENT_DAY_SIDES",
     "FREQUENCIES",
     "PERIOD_GRID_FREQ",
+    "PERIOD_WORDS",
     "PROFILE_KINDS",
     "TOO_FEW_BOUNDS",
     "TROOP_KINDS",
@@ -53,6 +55,8 @@ __all__ = [
 
 #: Supported calendar periods: code -> plain-words name.
 FREQUENCIES = {"D": "day", "W": "week (Monday to Sunday)", "M": "month"}
+#: Each frequency's period in one word, for labels and prose.
+PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
 
 #: pandas frequency of the grid of period starts for each code (an offset of it added to a
 #: period's first day gives the next period's).
@@ -758,7 +762,7 @@ def select_profile(
         claimed = in_period[is_claimed]
         attributed = in_period[is_attributed]
         named = period_events["actor_ids"].astype("string").fillna("").map(
-            lambda cell: subject in [item.strip() for item in cell.split(";")])
+            lambda cell: subject in split_list(cell))
         chosen_events = period_events[named.astype(bool)]
     if claims is None:
         own_claims = pd.DataFrame(columns=["record_table", "record_id"])

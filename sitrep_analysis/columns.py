@@ -15,6 +15,7 @@ Conventions in the CSV files:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 #: Value kinds a column can have. ``id_list`` is a ``;``-separated list of identifiers,
@@ -22,6 +23,9 @@ from dataclasses import dataclass, field
 KINDS = ("string", "integer", "number", "date", "partial_date", "time", "category", "id_list")
 
 ID_PATTERN = r"[a-z0-9][a-z0-9_\-]*"
+
+#: A whole number as the data and the command line write it: ASCII digits, maybe a minus.
+INTEGER = re.compile(r"-?[0-9]+")
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from plotly.io.base_renderers import MimetypeRenderer
 from sitrep_analysis.analysis import (
     FREQUENCIES,
     PERIOD_GRID_FREQ,
+    PERIOD_WORDS,
     attack_counts,
     projectile_range_words,
     troop_level_steps,
@@ -349,7 +350,6 @@ def shown_range(incidents: pd.DataFrame, start: object,
     return first.normalize(), last.normalize()
 
 
-_PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
 #: The timeline's event rows are labelled left of a narrow plot on a phone: at most this many
 #: characters a line ("Troop / announcement").
 LANE_LABEL_CHARS = 12
@@ -388,7 +388,7 @@ def timeline_figure(
     """
     first, last = shown_range(incidents, start, end)
     counts = attack_counts(incidents, freq=freq, by="weapon_type", start=first, end=last)
-    period = _PERIOD_WORDS[freq]  # freq is valid: attack_counts checked it
+    period = PERIOD_WORDS[freq]  # freq is valid: attack_counts checked it
     shown_incidents = int(counts["attacks_count"].sum())
     per_period = counts.groupby("period_start")["attacks_count"].sum()
     busiest = int(per_period.max()) if len(per_period) else 0

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, Field
+from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, INTEGER, Field
 
 LIST_SEPARATOR = ";"
 
@@ -61,7 +61,6 @@ def _problem_order(problem: Problem) -> tuple:
 
 #: Digits are ASCII: Python's ``\d`` also takes Arabic-Indic (U+0663) or full-width (U+FF13)
 #: digits, which pandas cannot convert.
-INTEGER = re.compile(r"-?[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NON_ASCII = r"[^\x00-\x7f]"
 

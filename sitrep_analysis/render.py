@@ -65,7 +65,6 @@ import copy
 import datetime as dt
 import difflib
 import functools
-import hashlib
 import html as html_lib
 import json
 import math
@@ -79,6 +78,9 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sitrep_analysis.columns import INTEGER
+from sitrep_analysis.files import files_digest, write_atomically
 
 __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
@@ -184,7 +186,6 @@ _KIND_WORDS = {"str": "a string", "int": "an integer", "float": "a number",
                "any": "any value"}
 _TRUE, _FALSE = ("true", "yes", "1", "on"), ("false", "no", "0", "off")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_INTEGER = re.compile(r"[+-]?\d+")
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,7 @@ def _convert_text(parameter: NotebookParameter, text: str, kind: str | None = No
     if kind in ("str", "any"):
         return text
     if kind == "int":
-        if _INTEGER.fullmatch(stripped):
+        if INTEGER.fullmatch(stripped):
             return int(stripped)
         raise ValueError
     if kind == "float":
@@ -486,11 +487,8 @@ def data_checksum(data_dir: str | os.PathLike) -> str:
     folder = Path(data_dir)
     if not folder.is_dir():
         raise FileNotFoundError(f"no data folder {folder}")
-    total = hashlib.sha256()
-    for path in sorted(folder.glob("*.csv"), key=lambda p: p.name.encode()):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        total.update(f"{digest}  {path.name}\n".encode())
-    return total.hexdigest()
+    files = sorted(folder.glob("*.csv"), key=lambda p: p.name.encode())
+    return files_digest(files, [path.name for path in files])
 
 
 def data_dir_used(notebook_path: str | os.PathLike,
@@ -619,24 +617,6 @@ def export_html(notebook, title: str, provenance: Mapping[str, object] | None = 
         resources["sitrep_provenance"] = dict(provenance)
     body, _ = _exporter().from_notebook_node(notebook, resources=resources)
     return _with_contents(body)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and
-    ``os.replace``: readers see the old file or the new one, never a partial one."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _kernel_settings(work: Path) -> dict[str, object]:

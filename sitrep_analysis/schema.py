@@ -103,7 +103,7 @@ def _row_rules(table: Table) -> dict[str, RowRule]:
         ),
         "responds_to_other_events": (
             ("responds_to_event_ids", "event_id"),
-            lambda f: pd.Series([not isinstance(links, str) or own not in links.split(";")
+            lambda f: pd.Series([not isinstance(links, str) or own not in split_list(links)
                                  for links, own in zip(f["responds_to_event_ids"],
                                                        f["event_id"], strict=True)],
                                 index=f.index),
@@ -166,7 +166,7 @@ _SENTENCE_BREAK = "[.!?][\"'\u201d\u2019]?\\s+[A-Z\u0600-\u06ff]"
 def _quote_complete(frame: pd.DataFrame) -> pd.Series:
     parts = frame[["quote_text", "quote_speaker", "quote_source_id"]].notna()
     together = parts.all(axis=1) | ~parts.any(axis=1)
-    cited = pd.Series([not isinstance(quoted, str) or quoted in str(sources).split(";")
+    cited = pd.Series([not isinstance(quoted, str) or quoted in split_list(sources)
                        for quoted, sources in zip(frame["quote_source_id"], frame["source_ids"],
                                                   strict=True)], index=frame.index)
     return together & cited

@@ -18,12 +18,12 @@ import functools
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from sitrep_analysis.columns import TABLES
+from sitrep_analysis.files import write_atomically
 
 #: The modules whose source is part of the key: they decide what a valid table is.
 RULE_MODULES = ("columns.py", "parse.py", "schema.py", "data.py", "table_cache.py")
@@ -102,11 +102,5 @@ def write(data_dir: Path, frames: dict[str, pd.DataFrame]) -> None:
     folder = cache_dir()
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tables.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(frames, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, folder / f"{digest}.pickle")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(folder / f"{digest}.pickle",
+                         pickle.dumps(frames, protocol=pickle.HIGHEST_PROTOCOL))

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sitrep_analysis.brief.citations import split_ids
 from sitrep_analysis.brief.facts import umbrellas_of
+from sitrep_analysis.parse import split_list
 
 THREAT_DAYS = 7
 PRIOR_DAYS = 365
@@ -121,7 +121,7 @@ def assess_culprit(incident: pd.Series, incidents: pd.DataFrame, events: pd.Data
         return Assessment("attributed", (str(incident["attributed_to"]),), threats, shares)
     reasons: dict[str, list[str]] = {}
     for _, statement in threats.iterrows():
-        for actor in split_ids(statement["actor_ids"]):
+        for actor in split_list(statement["actor_ids"]):
             reasons.setdefault(actor, []).append("threat")
     for share in shares:
         for actor in share.qualifying():

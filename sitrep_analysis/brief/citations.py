@@ -13,16 +13,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-
-def split_ids(cell: object) -> list[str]:
-    """The ids of a ``;``-separated list cell, in order; ``[]`` for an empty cell.
-
-    >>> split_ids("a;b"), split_ids(pd.NA), split_ids("")
-    (['a', 'b'], [], [])
-    """
-    if cell is None or (not isinstance(cell, str) and pd.isna(cell)):
-        return []
-    return [item.strip() for item in str(cell).split(";") if item.strip()]
+from sitrep_analysis.parse import split_list
 
 
 class Citations:
@@ -54,7 +45,7 @@ class Citations:
     def mark(self, source_ids: Iterable[str] | str | object) -> str:
         """The marker for a sentence resting on these sources: ``<sup>[1, 3]</sup>``, numbers
         ascending; ``""`` for none. A ``;``-separated cell is split."""
-        ids = split_ids(source_ids) if not isinstance(source_ids, list | tuple) else source_ids
+        ids = split_list(source_ids) if not isinstance(source_ids, list | tuple) else source_ids
         numbers = sorted({self.number(str(source_id)) for source_id in ids
                           if str(source_id) in self._sources.index})
         if not numbers:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sitrep_analysis.analysis import claim_only, rate_ratio_test
-from sitrep_analysis.brief.citations import split_ids
 from sitrep_analysis.columns import TALLY_SCOPE_COUNTRIES
 from sitrep_analysis.coverage import tally_intervals
+from sitrep_analysis.parse import split_list
 
 #: Troop-level scopes by country (table ``troop_levels``, column ``scope``).
 TROOP_SCOPES = {"Iraq": "us_iraq", "Syria": "us_syria"}
@@ -104,7 +104,7 @@ def response_chain(events: pd.DataFrame, event_ids: list[str]) -> pd.DataFrame:
         current = queue.pop(0)
         if current not in by_id.index:
             continue
-        for answered in split_ids(by_id.loc[current].get("responds_to_event_ids")):
+        for answered in split_list(by_id.loc[current].get("responds_to_event_ids")):
             if answered in seen or answered not in by_id.index:
                 continue
             seen.add(answered)
@@ -124,7 +124,7 @@ def claimed_values(claims: pd.DataFrame, record_table: str, record_id: str,
 
 def actor_statements(events: pd.DataFrame, actor_id: str) -> pd.DataFrame:
     """The actor's statements (militia statements and ceasefires naming it), oldest first."""
-    named = events["actor_ids"].map(lambda cell: actor_id in split_ids(cell))
+    named = events["actor_ids"].map(lambda cell: actor_id in split_list(cell))
     statements = events["category"].astype("string").isin(["militia_statement", "ceasefire"])
     return events[named & statements.fillna(False)].sort_values(["event_date", "event_id"])
 

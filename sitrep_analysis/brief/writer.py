@@ -25,7 +25,7 @@ from sitrep_analysis.brief.assessment import (
     AttackShare,
     assess_culprit,
 )
-from sitrep_analysis.brief.citations import Citations, split_ids
+from sitrep_analysis.brief.citations import Citations
 from sitrep_analysis.brief.words import (
     cite_each_sentence,
     counted,
@@ -37,6 +37,7 @@ from sitrep_analysis.brief.words import (
 )
 from sitrep_analysis.columns import COVERAGE_START, FIELDS
 from sitrep_analysis.narrative import markdown_escape as esc
+from sitrep_analysis.parse import split_list
 
 #: The windows a brief looks back over, in days.
 HISTORY_DAYS = (90, 365)
@@ -112,13 +113,13 @@ class _Writer:
     def event_mark(self, event: pd.Series) -> str:
         """An event's marker: its first :data:`EVENT_SOURCES_CITED` sources (a statement
         relayed by many outlets would otherwise fill the list)."""
-        return self.cite.mark(split_ids(event["source_ids"])[:EVENT_SOURCES_CITED])
+        return self.cite.mark(split_list(event["source_ids"])[:EVENT_SOURCES_CITED])
 
     def site(self) -> str:
         return esc(self.incident["site_name"])
 
     def incident_mark(self, row: pd.Series, limit: int | None = None) -> str:
-        return self.cite.mark(split_ids(row["source_ids"])[:limit])
+        return self.cite.mark(split_list(row["source_ids"])[:limit])
 
     # --- sections -----------------------------------------------------------------------
     def what_happened(self) -> str:
@@ -172,7 +173,7 @@ class _Writer:
             qualifier = str(claim.value_qualifier)
             key = (_QUALIFIER_WORDS.get(qualifier, "") + esc(claim.claimed_value),
                    " (initial)" if qualifier == "initial" else "")
-            grouped.setdefault(key, []).extend(split_ids(claim.source_ids))
+            grouped.setdefault(key, []).extend(split_list(claim.source_ids))
         return [f"{value} by {self.outlets(ids)}{initial}{self.cite.mark(ids)}"
                 for (value, initial), ids in grouped.items()]
 
@@ -239,7 +240,7 @@ class _Writer:
 
     def _who_reported(self) -> str:
         status = self.incident.get("confirmation_status")
-        who = f"Reported by {self.outlets(split_ids(self.incident['source_ids']))}"
+        who = f"Reported by {self.outlets(split_list(self.incident['source_ids']))}"
         if pd.notna(status):
             label = FIELDS["confirmation_status"].allowed[str(status)]
             return f"{who}; the attack is {esc(label)}."
@@ -304,7 +305,7 @@ class _Writer:
                 by_value.setdefault(str(claim.claimed_value), []).append(claim)
             parts = []
             for value, claims in sorted(by_value.items(), key=lambda item: -len(item[1])):
-                ids = [source for claim in claims for source in split_ids(claim.source_ids)]
+                ids = [source for claim in claims for source in split_list(claim.source_ids)]
                 outlets = self.outlets(ids)
                 parts.append(f"the {ordinal(int(value))} by {outlets}{self.cite.mark(ids)}")
             text += (" Sources number this round differently: " + "; ".join(parts) + "."
@@ -317,7 +318,7 @@ class _Writer:
         statements = events[events["category"].astype("string").isin(
             ["militia_statement", "ceasefire"]).fillna(False)]
         actor_ids = list(dict.fromkeys(actor for cell in statements["actor_ids"]
-                                       for actor in split_ids(cell)))
+                                       for actor in split_list(cell)))
         if not actor_ids:
             return (f"No militia statement in the {EVENT_DAYS} days before names a group."
                     f"{self.data_mark()}")
@@ -329,7 +330,7 @@ class _Writer:
             return ""
         actor = actors.loc[actor_id]
         name = self.actor(actor_id)
-        aliases = split_ids(actor.get("aliases"))
+        aliases = split_list(actor.get("aliases"))
         short = f" ({esc(aliases[0])})" if aliases else ""
         kind = FIELDS["actor_kind"].allowed.get(str(actor["actor_kind"]), "actor")
         lines = [f"**{name}**{short}: {esc(kind)}.{self.cite.mark(actor['source_ids'])}"]
@@ -357,7 +358,7 @@ class _Writer:
                 claims = facts.claimed_values(self.data.claims, "political_events",
                                               str(first["event_id"]), field_name)
                 for claim in claims.itertuples(index=False):
-                    lines.append(f"{esc(self.cite_outlet(split_ids(claim.source_ids)[0]))}'s "
+                    lines.append(f"{esc(self.cite_outlet(split_list(claim.source_ids)[0]))}'s "
                                  f"account differs: {esc(claim.claimed_value)}."
                                  f"{self.cite.mark(claim.source_ids)}")
         return " ".join(lines)
@@ -417,7 +418,7 @@ class _Writer:
                     f"{number_word(THREAT_DAYS)} days before is in the data.{self.data_mark()}"]
         lines = []
         for _, event in assessment.threats.iterrows():
-            who = listing([self.actor(a) for a in split_ids(event["actor_ids"])])
+            who = listing([self.actor(a) for a in split_list(event["actor_ids"])])
             days = days_before_words(int((self.day - event["event_date"]).days))
             lines.append(f"{who} threatened attacks on US forces {days} "
                          f"({esc(event['title'])}).{self.event_mark(event)}")
@@ -473,14 +474,14 @@ class _Writer:
                     f"in the data, so how many attacks the data miss here is unknown."
                     f"{self.data_mark()}")
         tallies = self.data.reported_tallies.set_index("tally_id", drop=False)
-        ids = split_ids(position["tally_ids"])
+        ids = split_list(position["tally_ids"])
         last = tallies.loc[ids[-1]]
         counter = esc(last["counted_by"])
         targets = "US interests (convoys included)" if position["counted_targets"] == \
             "us_interests" else "US forces"
         where = listing([esc(c) for c in facts.TALLY_SCOPE_COUNTRIES[position["scope"]]])
         qualifier = _QUALIFIER_WORDS.get(str(last["count_qualifier"]), "")
-        mark = self.cite.mark([s for i in ids for s in split_ids(tallies.loc[i, "source_ids"])])
+        mark = self.cite.mark([s for i in ids for s in split_list(tallies.loc[i, "source_ids"])])
         if len(ids) == 1:
             text = (f"{counter} counted {qualifier}{last['attacks_count']} attacks on {targets} "
                     f"in {where} from {long_date(last['period_start'])} to "
@@ -524,16 +525,16 @@ class _Writer:
         froms: dict[str, list[str]] = {}
         for row in context.from_counts.itertuples(index=False):
             froms.setdefault(f"{int(row.previous_troops_count):,}", []).extend(
-                split_ids(row.source_ids))
+                split_list(row.source_ids))
         for claim in context.before_claims.itertuples(index=False):
             qualifier = "about " if str(claim.value_qualifier) in ("about", "more_than") else \
                 _QUALIFIER_WORDS.get(str(claim.value_qualifier), "")
             froms.setdefault(f"{qualifier}{int(claim.claimed_value):,}", []).extend(
-                split_ids(claim.source_ids))
+                split_list(claim.source_ids))
         if not froms and not context.before.empty:
             before = context.before.iloc[-1]
             qualifier = _QUALIFIER_WORDS.get(str(before["troops_qualifier"]), "")
-            froms[f"{qualifier}{int(before['troops_count']):,}"] = split_ids(before["source_ids"])
+            froms[f"{qualifier}{int(before['troops_count']):,}"] = split_list(before["source_ids"])
         merged: dict[str, list[str]] = {}
         for value, ids in froms.items():  # "3,500" and "about 3,500" are one value
             plain = value.removeprefix("about ")

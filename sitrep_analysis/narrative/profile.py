@@ -20,6 +20,7 @@ from sitrep_analysis.narrative.text import (
     prose_date,
     value_counts,
 )
+from sitrep_analysis.parse import split_list
 
 _PROFILE_CAVEAT = ("Officials counted attacks for whole countries, never for one place or group, "
                    "so how complete this profile is cannot be measured: a quiet period may not "
@@ -40,15 +41,8 @@ def _coordinates(facts: pd.Series) -> str:
     return text
 
 
-def _items(cell: object) -> list[str]:
-    """The items of a ``;``-separated list cell (none for an empty or missing cell)."""
-    if cell is None or (not isinstance(cell, str) and pd.isna(cell)):
-        return []
-    return [item.strip() for item in str(cell).split(";") if item.strip()]
-
-
 def _aliases(cell: object) -> str:
-    items = _items(cell)
+    items = split_list(cell)
     return ", ".join(markdown_escape(item) for item in items) if items else "none recorded"
 
 
@@ -73,9 +67,9 @@ def actor_fact_sheet(actor: pd.Series, actors: pd.DataFrame) -> str:
     """Markdown bullets: an actor row in plain words (name, aliases, kind, the umbrellas it is
     reported to belong to, the actors reported to belong to it, notes), escaped."""
     names = actor_names(actors)
-    umbrellas = _items(actor.get("umbrella_ids"))
+    umbrellas = split_list(actor.get("umbrella_ids"))
     members = [row.actor_id for row in actors.itertuples()
-               if actor["actor_id"] in _items(row.umbrella_ids)]
+               if actor["actor_id"] in split_list(row.umbrella_ids)]
     lines = [f"- **Name:** {markdown_escape(actor['actor_name'])} (id "
              f"{markdown_escape(actor['actor_id'])})",
              f"- **Also called:** {_aliases(actor.get('aliases'))}",

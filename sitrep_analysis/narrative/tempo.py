@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sitrep_analysis.analysis import (
+    PERIOD_WORDS,
     attack_counts,
     code_list,
     select_incidents,
@@ -16,7 +17,6 @@ from sitrep_analysis.columns import code_label
 from sitrep_analysis.narrative.coverage import coverage_findings
 from sitrep_analysis.narrative.text import (
     PERIOD_NOTES,
-    PERIOD_WORDS,
     casualty_words,
     counted,
     listing,

@@ -9,9 +9,6 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
-
-
 PERIOD_NOTES = {"W": " (weeks run Monday to Sunday)"}
 
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from sitrep_analysis.files import write_atomically
 from sitrep_analysis.render import (
     failed_notebook_path,
-    write_atomically,
 )
 from sitrep_analysis.schedule.config import BriefsSpec, Config, ReportSpec
 from sitrep_analysis.schedule.index import INDEX_FILE, index_html

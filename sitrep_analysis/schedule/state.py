@@ -4,14 +4,11 @@ briefs written), the code fingerprint, and the lock that keeps two runs apart.""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from sitrep_analysis.render import (
-    write_atomically,
-)
+from sitrep_analysis.files import files_digest, write_atomically
 
 STATE_FILE = ".sitrep-state.json"
 
@@ -41,14 +38,11 @@ def code_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
     """SHA-256 over the package's source, templates and assets (names and bytes). The copies
     of the data and notebooks a package carries are not code: each report's inputs cover its
     notebook and its data already."""
-    total = hashlib.sha256()
     files = [p for p in package_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts
              and p.suffix not in (".pyc", ".pyo")
              and p.relative_to(package_dir).parts[0] not in NOT_CODE]
-    for path in sorted(files, key=lambda p: p.relative_to(package_dir).as_posix()):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        total.update(f"{digest}  {path.relative_to(package_dir).as_posix()}\n".encode())
-    return total.hexdigest()
+    files.sort(key=lambda p: p.relative_to(package_dir).as_posix())
+    return files_digest(files, [path.relative_to(package_dir).as_posix() for path in files])
 
 
 def canonical(values: Mapping[str, object]) -> str:
