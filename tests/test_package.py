@@ -21,11 +21,14 @@ def test_every_exported_name_resolves():
 
 def test_importing_the_package_or_the_scheduler_loads_no_heavy_library():
     """`sitrep schedule` with nothing to render answers in about 0.1 s because of this."""
-    code = ("import sys, sitrep_analysis, sitrep_analysis.schedule; print(sorted(m for m in "
+    code = ("import sys, sitrep_analysis, sitrep_analysis.schedule; "
+            "sitrep_analysis.schedule.load_config('reports.toml'); print(sorted(m for m in "
             "('pandas', 'pandera', 'plotly', 'scipy', 'papermill', 'nbconvert') "
             "if m in sys.modules))")
+    from tests.helpers import REPO
+
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+                            check=True, cwd=REPO)
     assert result.stdout.strip() == "[]"
 
 

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 #: Default look-back of a first run, in days.
 FIRST_RUN_DAYS = 30
 
@@ -32,6 +30,8 @@ class IncidentStub:
 
     def title(self) -> str:
         """The page title of its brief (as ``sitrep brief`` gives it)."""
+        import pandas as pd
+
         from sitrep_analysis.brief.writer import brief_title
 
         series = pd.Series(dict(self.row), dtype=object).replace("", pd.NA)
