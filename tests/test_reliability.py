@@ -86,7 +86,7 @@ def test_a_read_only_output_folder_is_one_line(notebook, tmp_path):
 
 @pytest.mark.slow
 def test_a_full_disk_is_one_line_and_keeps_the_last_report(notebook, tmp_path, monkeypatch):
-    import sitrep_analysis.render as render
+    import sitrep_analysis.render.run as render
 
     output = tmp_path / "r.html"
     output.write_text("last good", encoding="utf-8")
@@ -150,7 +150,7 @@ def test_schedule_into_a_folder_that_cannot_be_made_is_one_line(tmp_path, monkey
 def test_schedule_on_a_full_disk_fails_the_report_and_still_writes_the_index(tmp_path,
                                                                           monkeypatch):
     """The report's HTML cannot be written (no space); the index, written after, says so."""
-    import sitrep_analysis.render as render
+    import sitrep_analysis.render.run as render
     import sitrep_analysis.schedule.run as run
 
     config = _schedule_project(tmp_path)

@@ -1,0 +1,91 @@
+"""An executed notebook as one offline HTML page: the ``sitrep`` nbconvert template (no code,
+no CDN), a table of contents, the provenance footer."""
+
+from __future__ import annotations
+
+import functools
+import html as html_lib
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+#: Folder holding the nbconvert template ``sitrep``.
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+TEMPLATE_NAME = "sitrep"
+
+
+@functools.cache
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+_CONTENTS_MARK = "<!-- sitrep:contents -->"
+
+
+_HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
+
+
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _with_contents(page: str) -> str:
+    """The page with its table of contents: a ``<nav>`` linking every ``##`` and ``###``
+    heading (nbconvert gives each an id), placed before the cell of the first one, or nothing
+    when there are fewer than two."""
+    start = page.find(_CONTENTS_MARK)
+    if start < 0:
+        return page
+    page = page.replace(_CONTENTS_MARK, "", 1)
+    headings = list(_HEADING.finditer(page, start))
+    if len(headings) < 2:
+        return page
+    # ### headings nest in a list inside the ## item before them, so the ## items number
+    # 1, 2, 3 and the ### items are bullets under theirs
+    parts, open_sublist = [], False
+    for index, heading in enumerate(headings):
+        text = html_lib.unescape(_TAG.sub("", _ANCHOR_LINK.sub("", heading.group(3)))).strip()
+        link = f'<a href="#{heading.group(2)}">{html_lib.escape(text)}</a>'
+        if heading.group(1) == "3" and index > 0:
+            if not open_sublist:
+                parts.append("<ul>")
+                open_sublist = True
+            parts.append(f'<li class="sitrep-contents-h3">{link}</li>')
+            continue
+        if open_sublist:
+            parts.append("</ul>")
+            open_sublist = False
+        if index > 0:
+            parts.append("</li>")
+        parts.append(f'<li class="sitrep-contents-h{heading.group(1)}">{link}')
+    parts.append("</ul></li>" if open_sublist else "</li>")
+    nav = ('<nav class="sitrep-contents" aria-label="Contents"><p>Contents</p><ol>'
+           + "".join(parts) + "</ol></nav>\n")
+    cell = page.rfind('<div class="jp-Cell ', start, headings[0].start())
+    at = cell if cell >= 0 else start
+    return page[:at] + nav + page[at:]
+
+
+def export_html(notebook, title: str, provenance: Mapping[str, object] | None = None) -> str:
+    """An executed notebook (an ``nbformat`` node) as report HTML with the ``sitrep`` template.
+
+    ``title`` becomes the page's ``<title>`` unless the notebook's metadata has one;
+    ``provenance`` (see :func:`provenance`) fills the footer.
+    """
+    resources = {"metadata": {"name": title}}
+    if provenance is not None:
+        resources["sitrep_provenance"] = dict(provenance)
+    body, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    return _with_contents(body)
