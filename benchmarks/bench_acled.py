@@ -7,8 +7,8 @@ temporary folder, then times, each in a fresh Python process and ``--repeat`` ti
 
 - ``duckdb``: one SQL query doing the same work straight from the CSV: keep Iraq's rows, parse
   the dates and coordinates, drop unreadable and repeated rows, apply the selection rules
-  (the same RE2 patterns, stems, bases and radii as :mod:`sitrep_analysis.acled`), count
-  attacks per week;
+  (the same RE2 patterns, stems, bases and radii, from :mod:`sitrep_analysis.acled.select`'s
+  ``SELECTION_TABLE``), count attacks per week;
 - ``sitrep``: :func:`read_acled` (no cache) + :func:`select_attacks` + the workbook's
   :func:`~sitrep_analysis.analysis.attack_counts` by week,
   which also words a reason for every candidate row and collects every rejected row;
@@ -44,8 +44,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from sitrep_analysis import acled  # noqa: E402
-from sitrep_analysis.analysis import attack_counts, in_coverage_period  # noqa: E402
+from sitrep_analysis.analysis import attack_counts  # noqa: E402
 from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START  # noqa: E402
+from sitrep_analysis.parse import in_coverage_period  # noqa: E402
 
 
 def _sql_text(value: str) -> str:

@@ -222,9 +222,9 @@ def test_a_file_read_in_parallel_parts_gives_the_same_rows(path, monkeypatch):
     """Large files are read as one byte range per core: the fixtures, forced through that
     path on 2 and on 5 "cores", give the rows and rejections of the one-part read."""
     whole = read_acled(path, use_cache=False)
-    monkeypatch.setattr(acled, "_SPLIT_BYTES", 0)
+    monkeypatch.setattr(acled.read, "_SPLIT_BYTES", 0)
     for cores in (2, 5):
-        monkeypatch.setattr(acled.os, "cpu_count", lambda cores=cores: cores)
+        monkeypatch.setattr(acled.read.os, "cpu_count", lambda cores=cores: cores)
         parts = read_acled(path, use_cache=False)
         pd.testing.assert_frame_equal(parts.rows, whole.rows)
         pd.testing.assert_frame_equal(parts.rejected, whole.rejected)
@@ -449,7 +449,7 @@ def test_rows_sharing_a_new_place_keep_their_own_target_kind(tmp_path, curated_d
     ("about 10 rockets", None, None),
 ])
 def test_projectile_counts_from_notes(notes, low, high):
-    from sitrep_analysis.acled import _projectiles
+    from sitrep_analysis.acled.incidents import _projectiles
 
     lows, highs, _ = _projectiles(pd.Series([notes]))
     assert (None if pd.isna(lows[0]) else lows[0], None if pd.isna(highs[0]) else highs[0]) == (
@@ -475,7 +475,7 @@ def test_projectile_counts_from_notes(notes, low, high):
      "notes: UAV"),
 ])
 def test_weapon_from_the_notes_then_the_sub_event_type(sub_event, notes, weapon, detail):
-    found, detail_found = acled._weapons(pd.Series([sub_event]), pd.Series([notes]))
+    found, detail_found = acled.incidents._weapons(pd.Series([sub_event]), pd.Series([notes]))
     assert (found[0], detail_found[0]) == (weapon, detail)
 
 
@@ -699,7 +699,7 @@ def test_a_new_import_replaces_an_earlier_one_and_a_failure_leaves_it(tmp_path, 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(acled, "_write_reports", broken)
+    monkeypatch.setattr(acled.importer, "write_reports", broken)
     with pytest.raises(OSError, match="disk full"):
         import_acled(OLD, out_dir=out, base_dir=curated_dir, use_cache=False)
     assert len(load_all(out).incidents) == 8  # the earlier import is whole
@@ -792,7 +792,7 @@ def test_a_brief_on_an_imported_incident_says_what_acled_does_not_record(importe
     assert ("This attack comes from an ACLED export: ACLED records neither the time of day nor "
             "injuries") in text
     assert "local time" not in text.split("What happened", 1)[1].split("The place", 1)[0]
-    assert "ACLED, \"event " in text
+    assert "ACLED, \u201cevent " in text
     assert "Sources" in text
 
 
@@ -918,13 +918,13 @@ def test_an_import_over_its_own_folder_or_an_empty_one_is_replaced(earlier, tmp_
 
 def test_a_file_added_while_the_import_runs_is_kept_and_the_import_refused(earlier, curated_dir,
                                                                            monkeypatch):
-    write_summary = acled._write_summary
+    write_summary = acled.importer.write_summary
 
     def and_meanwhile(*args, **kwargs):
         write_summary(*args, **kwargs)
         (earlier / "late.txt").write_text("added during the import\n", encoding="utf-8")
 
-    monkeypatch.setattr(acled, "_write_summary", and_meanwhile)
+    monkeypatch.setattr(acled.importer, "write_summary", and_meanwhile)
     before = {**_tree(earlier), "late.txt": b"added during the import\n"}
     with pytest.raises(FileExistsError, match=r"late\.txt"):
         import_acled(NEW, out_dir=earlier, base_dir=curated_dir, use_cache=False)
@@ -980,7 +980,7 @@ def test_a_folder_given_as_the_export_is_refused(tmp_path, curated_dir):
 def test_a_read_only_output_folder_is_refused_before_reading(earlier, curated_dir,
                                                             monkeypatch):
     access = os.access
-    monkeypatch.setattr(acled.os, "access", lambda path, mode, **kw: False
+    monkeypatch.setattr(acled.write.os, "access", lambda path, mode, **kw: False
                         if Path(path) == earlier and mode == os.W_OK else access(path, mode))
     before = _tree(earlier)
     _refused(_cli_import(NEW, earlier, curated_dir), "read-only")
@@ -996,9 +996,9 @@ def test_a_failed_write_is_one_line_and_keeps_the_earlier_import(earlier, curate
         raise OSError(code, os.strerror(code))
 
     if where == "mkdtemp":
-        monkeypatch.setattr(acled.tempfile, "mkdtemp", fail)
+        monkeypatch.setattr(acled.importer.tempfile, "mkdtemp", fail)
     else:
-        monkeypatch.setattr(acled, where, fail)
+        monkeypatch.setattr(acled.write, where, fail)
     before = _tree(earlier)
     _refused(_cli_import(NEW, earlier, curated_dir), os.strerror(code),
              "nothing was written")
@@ -1011,7 +1011,7 @@ def test_a_failed_write_into_a_new_nested_folder_leaves_no_folder(tmp_path, cura
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(acled, "_write_csv", full)
+    monkeypatch.setattr(acled.write, "_write_csv", full)
     _refused(_cli_import(NEW, tmp_path / "a" / "b" / "out", curated_dir), "No space left")
     assert list(tmp_path.iterdir()) == []
 
@@ -1020,7 +1020,7 @@ def test_a_cache_that_cannot_be_written_leaves_no_temporary_file(tmp_path, monke
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(acled.pq, "write_table", full)
+    monkeypatch.setattr(acled.cache.pq, "write_table", full)
     export = read_acled(NEW, cache_dir=tmp_path / "cache")
     assert len(export.rows) == 18
     assert list((tmp_path / "cache").iterdir()) == []
@@ -1034,7 +1034,7 @@ def test_text_cells_that_a_spreadsheet_would_run_are_quoted():
         "number": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0, 7.0, np.nan, 8.0, 9.0],
         "count": pd.array([-1, 2, 3, 4, 5, 6, 7, None, 8, 9], dtype="Int64"),
     })
-    safe = acled._spreadsheet_cells(frame)
+    safe = acled.write._spreadsheet_cells(frame)
     text = safe["text"].tolist()
     assert text[:7] == ["'=1+1", "'+1", "'-1+1", "'@SUM(A1)", "'\tx", "'\rx", "fine"]
     assert pd.isna(text[7])  # missing stays missing (an empty cell)
