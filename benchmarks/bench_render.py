@@ -15,6 +15,9 @@ are the figures to compare between machines; seconds are printed to show what wa
    (median of five) against the median full-report render of (1). Goal <= 0.05x.
 4. HTML bytes against plotly.min.js: each standard report's size minus the size of the
    plotly.min.js it inlines. Goal: at most 500 KB more.
+5. ``sitrep render`` / plain ``papermill`` then ``jupyter nbconvert --to html --no-input``:
+   the full report through both (median of ``--repeats``, interleaved), each in fresh
+   processes as a user would type them. Goal: <= 1.0x (the workbook's path keeps its lead).
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ BATCH = [
     ("profile_erbil", "03_profile.ipynb", {"site_id": "erbil-airport"}),
 ]
 GOALS = {"full_vs_trivial": 1.5, "batch_vs_singles": 0.6, "unchanged_vs_render": 0.05,
-         "extra_kb": 500}
+         "extra_kb": 500, "sitrep_vs_plain": 1.0}
 
 
 def run(command: list[str]) -> float:
@@ -161,6 +164,20 @@ def main() -> None:
             extra_kb = (path.stat().st_size - plotly_bytes) / 1000
             print(f"   {path.name:<28} {path.stat().st_size:>10,} bytes: "
                   f"{extra_kb:+,.0f} KB ({verdict(extra_kb, GOALS['extra_kb'])})")
+
+        plain_s, ours_s = [], []
+        for _ in range(arguments.repeats):
+            executed = folder / "plain.ipynb"
+            plain_s.append(
+                run([str(BIN / "papermill"), "--no-progress-bar", "--cwd", str(NOTEBOOKS),
+                     str(FULL_REPORT), str(executed)])
+                + run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+                       "--output", str(folder / "plain.html"), str(executed)]))
+            ours_s.append(run(render_command(FULL_REPORT, folder / "ours.html", {})))
+        plain, ours = statistics.median(plain_s), statistics.median(ours_s)
+        print(f"5. sitrep render / papermill + jupyter nbconvert --no-input: {ours / plain:.2f}x "
+              f"({ours:.2f} s / {plain:.2f} s; goal <= {GOALS['sitrep_vs_plain']}x: "
+              f"{verdict(ours / plain, GOALS['sitrep_vs_plain'])})", flush=True)
 
 
 if __name__ == "__main__":
