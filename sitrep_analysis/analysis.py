@@ -19,12 +19,13 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS
-from sitrep_analysis.parse import split_list
+from sitrep_analysis.parse import is_missing, split_list
 
 __all__ = [
     "EVENT_DAY_SIDES",
@@ -62,7 +63,10 @@ PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
 #: period's first day gives the next period's).
 PERIOD_GRID_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
 
-DateLike = str | dt.date | pd.Timestamp | None
+#: A day as the functions take it: an ISO date string, a date or a Timestamp.
+Day = str | dt.date | pd.Timestamp
+#: A day, or None where the bound is open.
+DateLike = Day | None
 
 
 def _check_freq(freq: str) -> None:
@@ -264,8 +268,9 @@ def troop_level_steps(
             steps = pd.concat([steps, pd.Series([steps.iloc[-1]], index=[last])])
         pieces.append(pd.DataFrame({"date": steps.index, "troops_count": steps.to_numpy(),
                                     "kind": kind}))
-    columns = {"date": "datetime64[ns]", "troops_count": "Int64",
-               "kind": pd.CategoricalDtype(list(TROOP_KINDS))}
+    columns: dict[str, str | pd.CategoricalDtype] = {
+        "date": "datetime64[ns]", "troops_count": "Int64",
+        "kind": pd.CategoricalDtype(list(TROOP_KINDS))}
     if not pieces:
         return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
     result = pd.concat(pieces, ignore_index=True)
@@ -424,7 +429,7 @@ def event_windows(
         "rate_ratio": [t[0] for t in tests], "ci_low": [t[1] for t in tests],
         "ci_high": [t[2] for t in tests], "p_value": [t[3] for t in tests],
         "overlaps_other_event": [bool(ids) for ids in overlapping],
-        "overlapping_event_ids": pd.Series(overlapping, dtype="string").replace("", pd.NA),
+        "overlapping_event_ids": pd.Series(overlapping, dtype="string").replace({"": pd.NA}),
         "beyond_coverage": beyond.astype(bool),
     })
     result["too_few"] = (result["ci_low"] <= TOO_FEW_BOUNDS[0]) & (
@@ -464,7 +469,8 @@ def attack_breakdown(incidents: pd.DataFrame, by: str, *, split: str | None = "w
         values = (list(groups.cat.categories) if isinstance(groups.dtype, pd.CategoricalDtype)
                   else sorted(groups.dropna().unique()))
         table = pd.crosstab(keys, groups.astype(object)).reindex(columns=values, fill_value=0)
-        counts = table.stack().rename("attacks_count").reset_index()
+        # the columns are one level, so stacking them gives a Series
+        counts = cast(pd.Series, table.stack()).rename("attacks_count").reset_index()
         counts.columns = [by, split, "attacks_count"]
         counts["total_count"] = counts.groupby(by)["attacks_count"].transform("sum")
         if isinstance(groups.dtype, pd.CategoricalDtype):
@@ -652,11 +658,11 @@ def projectile_range_words(low: object, high: object) -> str:
     ...  projectile_range_words(pd.NA, pd.NA)]
     ['10 to 18', 'at least 3', 'up to 12', '5', '']
     """
-    if pd.isna(low) and pd.isna(high):
+    if is_missing(low) and is_missing(high):
         return ""
-    if pd.isna(high):
+    if is_missing(high):
         return f"at least {low}"
-    if pd.isna(low):
+    if is_missing(low):
         return f"up to {high}"
     return str(low) if low == high else f"{low} to {high}"
 

@@ -9,10 +9,14 @@ answers at once.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sitrep_analysis.columns import FIELDS
+
+if TYPE_CHECKING:
+    from sitrep_analysis.data import Dataset
 
 TIMEOUT = click.option(
     "--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
@@ -29,7 +33,7 @@ def app() -> None:
     """sitrep-analysis: attacks on US and coalition forces in Iraq, against political events."""
 
 
-def summarize(dataset) -> str:
+def summarize(dataset: Dataset) -> str:
     """A short, human summary of a validated data directory (a :class:`data.Dataset`)."""
     from sitrep_analysis.columns import TABLES
 
@@ -40,8 +44,8 @@ def summarize(dataset) -> str:
         lines.append(f"  {table.filename:<{width}}  {len(getattr(dataset, table.name)):>5} rows")
     if len(incidents):
         first, last = incidents["incident_date"].min(), incidents["incident_date"].max()
-        countries = incidents["country"].value_counts()
-        countries = ", ".join(f"{name} {count}" for name, count in countries.items() if count)
+        per_country = incidents["country"].value_counts()
+        countries = ", ".join(f"{name} {count}" for name, count in per_country.items() if count)
         lines.append(f"incidents from {first:%Y-%m-%d} to {last:%Y-%m-%d} ({countries})")
         per_year = incidents["incident_date"].dt.year.value_counts().sort_index()
         lines.append("incidents per year: " + ", ".join(f"{year} {n}" for year, n in
@@ -54,7 +58,7 @@ def summarize(dataset) -> str:
     return "\n".join(lines)
 
 
-def coverage_lines(dataset) -> list[str]:
+def coverage_lines(dataset: Dataset) -> list[str]:
     """The coverage table as text: each official tally against the incidents recorded in its
     period, scope and kind of target (the reports' :func:`narrative.coverage_table`)."""
     from sitrep_analysis.coverage import tally_coverage

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 #: Value kinds a column can have. ``id_list`` is a ``;``-separated list of identifiers,
 #: ``partial_date`` an ISO date that may stop at the month or year, ``time`` a local ``HH:MM``.
@@ -365,8 +366,21 @@ FIELDS: dict[str, Field] = _fields(
 )
 
 
+class _TableOptions(TypedDict, total=False):
+    """The fields of :class:`Table` that have defaults, as :func:`_table` passes them on."""
+
+    foreign_keys: tuple[ForeignKey, ...]
+    derived: tuple[str, ...]
+    warnings: tuple[str, ...]
+    row_rules: dict[str, str]
+    cross_rules: dict[str, str]
+    optional: bool
+    optional_columns: frozenset[str]
+    unique: tuple[str, ...]
+
+
 def _table(name: str, title: str, row_meaning: str, columns: list[str], required: list[str],
-           primary_key: str, **kwargs) -> Table:
+           primary_key: str, **kwargs: Unpack[_TableOptions]) -> Table:
     return Table(name=name, title=title, row_meaning=row_meaning, columns=tuple(columns),
                  required=frozenset(required), primary_key=primary_key, **kwargs)
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from sitrep_analysis.analysis import PERIOD_GRID_FREQ, claim_only, period_start
+from sitrep_analysis.analysis import PERIOD_GRID_FREQ, Day, claim_only, period_start
 from sitrep_analysis.columns import TALLY_SCOPE_COUNTRIES, TALLY_SPLIT_COLUMNS
 
 __all__ = [
@@ -190,7 +190,7 @@ def _chains(counts: pd.DataFrame) -> list[pd.DataFrame]:
     order, keeping only tallies that do not fall below an earlier one (one per day, the
     firmest qualifier first). A tally left out stays in the table; it is just not
     differenced."""
-    chains = []
+    chains: list[pd.DataFrame] = []
     if counts.empty:
         return chains
     rank = counts["count_qualifier"].astype("string").map(
@@ -295,7 +295,7 @@ def tally_intervals(incidents: pd.DataFrame, tallies: pd.DataFrame,
     return pd.DataFrame(segments).astype(columns)[list(columns)]
 
 
-def officials_per_period(intervals: pd.DataFrame, start: object, end: object,
+def officials_per_period(intervals: pd.DataFrame, start: Day, end: Day,
                          freq: str = "W") -> pd.DataFrame:
     """The officials' count per calendar period (``freq`` as in
     :func:`sitrep_analysis.analysis.attack_counts`), from :func:`tally_intervals`.
@@ -311,9 +311,10 @@ def officials_per_period(intervals: pd.DataFrame, start: object, end: object,
                "tallied_days": "int64", "period_days": "int64"}
     days = pd.date_range(first, last, freq="D")
     rate = pd.Series(np.nan, index=days)
-    for row in intervals.itertuples(index=False):
-        inside = (days >= row.segment_start) & (days <= row.segment_end)
-        rate[inside] = row.attacks_per_day
+    for segment_start, segment_end, per_day in zip(
+            intervals["segment_start"], intervals["segment_end"], intervals["attacks_per_day"],
+            strict=True):
+        rate[(days >= segment_start) & (days <= segment_end)] = per_day
     rate = rate.dropna()
     if rate.empty:
         return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})

@@ -360,8 +360,8 @@ def _finish(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             frame = _fill_from_sites(frame, frames["sites"])
         if table.name == "actors":
             frame["umbrella_ids"] = _umbrellas(frame["actor_id"], frames["actor_memberships"])
-        for name in table.columns + table.derived:
-            frame[name] = frame[name].astype(pandas_dtype(FIELDS[name]))
+        frame = frame.astype({name: pandas_dtype(FIELDS[name])
+                              for name in table.columns + table.derived})
         out[table.name] = frame[list(table.columns + table.derived)]
     return out
 
@@ -369,16 +369,17 @@ def _finish(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def _citations(sources: pd.DataFrame) -> dict[str, str]:
     """source_id -> readable citation: outlet (via relay), "title", date, url."""
     citations = {}
-    for row in sources.itertuples(index=False):
-        outlet = row.outlet if pd.isna(row.via) else f"{row.outlet} via {row.via}"
-        parts = [outlet]
-        if pd.notna(row.title):
-            parts.append(f'"{row.title}"')
-        if pd.notna(row.published_date):
-            parts.append(str(row.published_date))
-        if pd.notna(row.url):
-            parts.append(str(row.url))
-        citations[row.source_id] = ", ".join(parts)
+    for source_id, outlet, via, title, published, url in zip(
+            sources["source_id"], sources["outlet"], sources["via"], sources["title"],
+            sources["published_date"], sources["url"], strict=True):
+        parts = [outlet if pd.isna(via) else f"{outlet} via {via}"]
+        if pd.notna(title):
+            parts.append(f'"{title}"')
+        if pd.notna(published):
+            parts.append(str(published))
+        if pd.notna(url):
+            parts.append(str(url))
+        citations[source_id] = ", ".join(parts)
     return citations
 
 

@@ -48,6 +48,7 @@ from sitrep_analysis.analysis import (
     FREQUENCIES,
     PERIOD_GRID_FREQ,
     PERIOD_WORDS,
+    DateLike,
     attack_counts,
     projectile_range_words,
     troop_level_steps,
@@ -338,8 +339,8 @@ def source_line(tables: Mapping[str, int], start: pd.Timestamp, end: pd.Timestam
 
 # --- figures ------------------------------------------------------------------------------------
 
-def shown_range(incidents: pd.DataFrame, start: object,
-                end: object) -> tuple[pd.Timestamp, pd.Timestamp]:
+def shown_range(incidents: pd.DataFrame, start: DateLike,
+                end: DateLike) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day shown: as given, else the first and last incident, else coverage."""
     dates = incidents["incident_date"]
     first = pd.Timestamp(start) if start is not None else dates.min()
@@ -360,8 +361,8 @@ def timeline_figure(
     events: pd.DataFrame,
     troop_levels: pd.DataFrame,
     freq: str = "W",
-    start: object = None,
-    end: object = None,
+    start: DateLike = None,
+    end: DateLike = None,
     rolling: int | None = 4,
     tally_intervals: pd.DataFrame | None = None,
     bars_px: int = 320,
@@ -443,7 +444,7 @@ def timeline_figure(
             line={"shape": "hv", "color": TROOP_COLOUR, "dash": TROOP_DASH[kind], "width": 2},
             name=category_label("kind", kind), legendgroup="troops",
             legendgrouptitle_text=scope_label,
-            hovertemplate=(f"{scope_label}, {FIELDS['kind'].allowed[kind]}: "
+            hovertemplate=(f"{scope_label}, {code_label('kind', kind)}: "
                            "%{y:,} troops from %{x|%Y-%m-%d}<extra></extra>"),
             yaxis="y2",
         ))
@@ -525,11 +526,12 @@ def _add_officials_rate(figure: go.Figure, intervals: pd.DataFrame, first: pd.Ti
                          freq=PERIOD_GRID_FREQ[freq])
     line = per_period.set_index("period_start").reindex(grid)
     words = [
-        "" if pd.isna(row.officials_count) else
-        (f"{row.officials_count:.1f} attacks counted by officials"
-         + ("" if row.tallied_days == row.period_days else
-            f" (estimated from {int(row.tallied_days)} of {int(row.period_days)} days)"))
-        for row in line.itertuples()]
+        "" if pd.isna(count) else
+        (f"{count:.1f} attacks counted by officials"
+         + ("" if tallied_days == period_days else
+            f" (estimated from {int(tallied_days)} of {int(period_days)} days)"))
+        for count, tallied_days, period_days in zip(
+            line["officials_count"], line["tallied_days"], line["period_days"], strict=True)]
     figure.add_trace(go.Scatter(
         x=grid, y=line["officials_count"], mode="lines", name=f"Officials' count per {period}",
         legendgroup="attacks", connectgaps=False,
@@ -614,8 +616,9 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
         own = rows[rows["set_aside"] == muted]
         xs: list[float | None] = []
         ys: list[str | None] = []
-        for index, row in own.iterrows():
-            xs += [clip(row["ci_low"]), clip(row["ci_high"]), None]
+        for index, ci_low, ci_high in zip(own.index, own["ci_low"], own["ci_high"],
+                                          strict=True):
+            xs += [clip(ci_low), clip(ci_high), None]
             ys += [labels[index], labels[index], None]
         if xs:
             figure.add_trace(go.Scatter(
@@ -694,8 +697,8 @@ _BREAKDOWN_TITLES = {
 
 
 def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
-                     names: Mapping[str, str] | None = None, start: object = None,
-                     end: object = None, top: int | None = 15) -> go.Figure:
+                     names: Mapping[str, str] | None = None, start: DateLike = None,
+                     end: DateLike = None, top: int | None = 15) -> go.Figure:
     """Attacks by one column as horizontal bars, stacked by weapon type.
 
     ``by`` is any incidents column (``site_id``, ``weapon_type``, ``claimed_by``,
@@ -721,7 +724,8 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
         """The row label: the name given, the dictionary's label, else the value; wrapped."""
         if names is not None and code in names:
             return wrap_text(names[code], LABEL_CHARS)
-        if FIELDS.get(by) is not None and FIELDS[by].allowed and code in FIELDS[by].allowed:
+        field = FIELDS.get(by)
+        if field is not None and field.allowed and code in field.allowed:
             return wrap_text(category_label(by, code), LABEL_CHARS)
         return wrap_text(code, LABEL_CHARS)
 
@@ -763,7 +767,7 @@ PROJECTILE_WORDS = {"rocket": "rockets", "mortar": "mortars", "drone": "drones",
 
 
 def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None = None, *,
-                            start: object = None, end: object = None) -> go.Figure:
+                            start: DateLike = None, end: DateLike = None) -> go.Figure:
     """Projectiles per attack as low-high ranges, so disagreeing sources stay visible.
 
     One row per incident with any projectile count: a marker at the low count, a line to the
@@ -781,7 +785,7 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
         counted = claims[(claims["record_table"] == "incidents")
                          & (claims["field_name"] == "projectiles")]
         for record_id, group in counted.groupby("record_id"):
-            disputes[record_id] = "; ".join(
+            disputes[str(record_id)] = "; ".join(
                 f"{row.claimed_value} ({row.value_qualifier}): {row.sources}"
                 for row in group.itertuples())
     labels = [wrap_text(f"{row.incident_date:%Y-%m-%d}\n{str(row.site_name)[:40]}", LABEL_CHARS)

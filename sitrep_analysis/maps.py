@@ -50,6 +50,7 @@ from importlib.resources import files
 import pandas as pd
 import plotly.graph_objects as go
 
+from sitrep_analysis.analysis import DateLike
 from sitrep_analysis.columns import FIELDS
 from sitrep_analysis.figures import (
     TEMPLATE_NAME,
@@ -188,7 +189,7 @@ def degree_ticks(low: float, high: float, hemispheres: str = "EW",
     while value <= high + 1e-9:
         values.append(float(value))
         value += step
-    positive, negative = hemispheres
+    positive, negative = tuple(hemispheres)
 
     def label(v: float) -> str:
         text = f"{abs(v):g}°"
@@ -288,7 +289,7 @@ def _unlocated_note(count: int) -> str:
             f"{'are' if count != 1 else 'is'} not shown.")
 
 
-def incident_map_figure(incidents: pd.DataFrame, *, start: object = None, end: object = None,
+def incident_map_figure(incidents: pd.DataFrame, *, start: DateLike = None, end: DateLike = None,
                         title: str | None = None) -> go.Figure:
     """Attacks on a map: one marker per site and weapon type, area proportional to attacks.
 
@@ -335,9 +336,10 @@ def incident_map_figure(incidents: pd.DataFrame, *, start: object = None, end: o
                                                                 own["marker_attacks"]],
                         "sizemode": "diameter", "sizeref": sizeref, "sizemin": MARKER_MIN_PX,
                         "opacity": 0.85, "line": {"color": "#ffffff", "width": 1}},
-                customdata=[[hover_text(row.site_name), int(row.attacks_count),
-                             _dates(row.first_date, row.last_date)]
-                            for row in own.itertuples()],
+                customdata=[[hover_text(site), int(attacks), _dates(first_date, last_date)]
+                            for site, attacks, first_date, last_date in zip(
+                                own["site_name"], own["attacks_count"], own["first_date"],
+                                own["last_date"], strict=True)],
                 hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{hover_text(label)}: "
                                "%{customdata[1]} attack(s)<br>%{customdata[2]}<extra></extra>"),
                 meta={"weapon_type": code, "draw_layer": layer},
@@ -346,8 +348,8 @@ def incident_map_figure(incidents: pd.DataFrame, *, start: object = None, end: o
 
     x_range, y_range = _view(markers)
     mid_latitude = (y_range[0] + y_range[1]) / 2
-    x_ticks, x_text = degree_ticks(*x_range, "EW")
-    y_ticks, y_text = degree_ticks(*y_range, "NS")
+    x_ticks, x_text = degree_ticks(x_range[0], x_range[1], "EW")
+    y_ticks, y_text = degree_ticks(y_range[0], y_range[1], "NS")
     frame = {"showgrid": False, "zeroline": False, "showline": True, "mirror": True,
              "linecolor": "#777777", "ticks": "outside", "constrain": "domain"}
     text = source_line({"incidents": int(markers["attacks_count"].sum())}, first, last)

@@ -5,6 +5,7 @@ validation, free of pandera, so a load served from the validated-table cache nee
   a directory's, as every loader and command reports them;
 - :func:`parse_column`: a text column converted to its field's kind (pass 1 of validation);
 - :func:`split_list`: the items of a ``;``-separated cell, the one way the package splits;
+- :func:`is_missing`: whether one value of any type is an empty cell;
 - :func:`in_coverage_period`: the incidents table's period, which a row rule checks.
 """
 
@@ -14,10 +15,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, INTEGER, Field
+
+if TYPE_CHECKING:
+    from pandas._typing import ScalarOrNA
 
 LIST_SEPARATOR = ";"
 
@@ -84,7 +89,7 @@ DATE_RANGE_RULE = (f"must be a date from {FIRST_DATE} to {LAST_DATE}, the range 
                    "loaders can hold")
 
 
-def pandas_dtype(field: Field) -> object:
+def pandas_dtype(field: Field) -> str | pd.CategoricalDtype:
     """The dtype a loaded column of this field has."""
     if field.kind == "category":
         return pd.CategoricalDtype(list(field.allowed or ()))
@@ -93,16 +98,17 @@ def pandas_dtype(field: Field) -> object:
     )
 
 
-def parse_column(field: Field, text: pd.Series) -> tuple[pd.Series, dict[object, str]]:
+def parse_column(field: Field, text: pd.Series) -> tuple[pd.Series, dict[int, str]]:
     """Convert a text column to the field's kind.
 
     Returns the converted column (categories stay text until validated; a cell that does not
     parse is empty) and, for each filled cell that does not parse, the rule it breaks (index
-    label -> rule). Every test over the whole column is vectorised; the reasons are worded
-    cell by cell for the failed cells only.
+    label, the row's position in its file -> rule). Every test over the whole column is
+    vectorised; the reasons are worded cell by cell for the failed cells only.
     """
     filled = text.notna()
     too_large = out_of_range = None
+    values: pd.Series
     if field.kind == "integer":
         ok = _fullmatch(text, _SHORT_INTEGER.pattern)
         unsure = filled & ~ok
@@ -126,7 +132,7 @@ def parse_column(field: Field, text: pd.Series) -> tuple[pd.Series, dict[object,
         ok = values.notna() & in_range
         values = values.where(ok)
     else:
-        values = text.str.strip().replace("", pd.NA).astype("string")
+        values = text.str.strip().replace({"": pd.NA}).astype("string")
         ok = filled
         if field.kind in ("partial_date", "time") or (field.pattern and "\\d" in field.pattern):
             # the dictionary's patterns write \d, which matches any script's digits too
@@ -187,6 +193,17 @@ def split_list(cell: object) -> list[str]:
     if cell is None or cell is pd.NA or (isinstance(cell, float) and pd.isna(cell)):
         return []
     return [item.strip() for item in str(cell).split(LIST_SEPARATOR) if item.strip()]
+
+
+def is_missing(value: object) -> bool:
+    """``pd.isna`` of one value of any type: True for None, NaN, NaT and pd.NA.
+
+    >>> [is_missing(value) for value in (None, float("nan"), pd.NaT, pd.NA, "", 0)]
+    [True, True, True, True, False, False]
+    """
+    # pandas-stubs types pd.isna for its known scalars only; a cell or a caller's value is
+    # any object, and pd.isna answers for every scalar
+    return bool(pd.isna(cast("ScalarOrNA", value)))
 
 
 def in_coverage_period(dates: pd.Series) -> pd.Series:

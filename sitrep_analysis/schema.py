@@ -14,7 +14,8 @@ A problem names the file, the line, the column, the value and the rule it breaks
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import cast
 
 import pandas as pd
 import pandera.pandas as pa
@@ -226,8 +227,10 @@ def _failure_problems(table: Table, cases: pd.DataFrame,
         for name, (columns, _) in _row_rules(table).items()
     }
     problems = []
-    for case in cases.itertuples(index=False):
-        rule, column = str(case.check), case.column
+    # a field named "index" would hide the tuple's own index method: read the columns
+    for check, column, failure, index in zip(cases["check"], cases["column"],
+                                             cases["failure_case"], cases["index"], strict=True):
+        rule = str(check)
         if rule in rule_columns:
             if column not in rule_columns[rule]:
                 continue  # pandera repeats a row rule's failure for every column
@@ -237,9 +240,9 @@ def _failure_problems(table: Table, cases: pd.DataFrame,
             rule = ("must be unique: the same id appears on another line"
                     if column == table.primary_key else
                     "must be unique: another line has the same value")
-        index = None if pd.isna(case.index) else int(case.index)
-        value = None if pd.isna(case.failure_case) else _show(case.failure_case)
-        problems.append(Problem(table.filename, None if index is None else lines(index),
+        row = None if pd.isna(index) else int(index)
+        value = None if pd.isna(failure) else _show(failure)
+        problems.append(Problem(table.filename, None if row is None else lines(row),
                                 None if pd.isna(column) else str(column), value, rule))
     return problems
 
@@ -253,6 +256,11 @@ def _show(value: object) -> str:
 
 
 # --- pass 3: across tables ----------------------------------------------------------------------
+
+def _position(label: Hashable) -> int:
+    """A loaded table's row label: the row's position in its file, as ``lines`` take it."""
+    return cast(int, label)
+
 
 def foreign_key_problems(frames: dict[str, pd.DataFrame],
                          lines: dict[str, Callable[[int], int]],
@@ -273,11 +281,11 @@ def foreign_key_problems(frames: dict[str, pd.DataFrame],
                 continue
             known = set(target[TABLES[key.table].primary_key].dropna())
             known |= (unread or {}).get(key.table, frozenset())
-            for index, cell in frame[key.column].items():
+            for label, cell in frame[key.column].items():
                 for item in split_list(cell):
                     if item not in known:
                         problems.append(Problem(
-                            table.filename, lines[table.name](index), key.column, item,
+                            table.filename, lines[table.name](_position(label)), key.column, item,
                             f"no row of {TABLES[key.table].filename} has "
                             f"{TABLES[key.table].primary_key} {item!r}"))
     return problems
@@ -305,7 +313,8 @@ def claim_problems(frames: dict[str, pd.DataFrame],
                         zip(frames[name].index, frames[name][TABLES[name].primary_key],
                             strict=True) if pd.notna(key)}
                  for name in TABLES if name in frames}
-    for index, claim in claims.iterrows():
+    for label, claim in claims.iterrows():
+        index = _position(label)
         table_name, record_id, field_name = (claim["record_table"], claim["record_id"],
                                              claim["field_name"])
         if pd.isna(table_name) or pd.isna(record_id) or pd.isna(field_name):

@@ -164,13 +164,16 @@ def troop_context(troop_levels: pd.DataFrame, claims: pd.DataFrame, country: str
     """US troops in ``country`` as last reported at or before ``day`` (see
     :class:`TroopContext`). Announced targets are left out: a brief states levels."""
     empty = troop_levels.iloc[0:0]
+    nothing = TroopContext(None, None, empty, claims.iloc[0:0], empty)
     scope = TROOP_SCOPES.get(country)
+    if scope is None:
+        return nothing
     reported = troop_levels[troop_levels["scope"].astype("string").eq(scope).fillna(False)
                             & troop_levels["kind"].astype("string").eq("reported").fillna(False)
                             & (troop_levels["date"] <= day).fillna(False)]
     reported = reported.sort_values(["date", "troop_level_id"])
-    if scope is None or reported.empty:
-        return TroopContext(None, None, empty, claims.iloc[0:0], empty)
+    if reported.empty:
+        return nothing
     level = reported.iloc[-1]
     count = level["troops_count"]
     run_start = len(reported) - 1

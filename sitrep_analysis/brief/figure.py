@@ -5,6 +5,8 @@ and a printed brief keeps to about two pages."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -12,13 +14,16 @@ from sitrep_analysis.analysis import select_incidents
 from sitrep_analysis.brief.facts import find_incident
 from sitrep_analysis.figures import timeline_figure
 
+if TYPE_CHECKING:
+    from sitrep_analysis.data import Dataset
+
 #: How far back the brief's timeline reaches.
 TIMELINE_DAYS = 182
 #: The bars' height: lower than the reports' (320 px), so a printed brief keeps to two pages.
 BARS_PX = 100
 
 
-def brief_timeline_figure(dataset, incident_id: str) -> go.Figure:
+def brief_timeline_figure(dataset: Dataset, incident_id: str) -> go.Figure:
     """Attacks per week in the incident's country (claim-only attacks left out, as in the
     tempo section) from :data:`TIMELINE_DAYS` days before the attack to its day, with US
     troop levels."""

@@ -9,8 +9,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sitrep_analysis.render import DEFAULT_TIMEOUT_SECONDS, PACKAGE_ROOT, render_report
+from sitrep_analysis.render import (
+    DEFAULT_TIMEOUT_SECONDS,
+    PACKAGE_ROOT,
+    RenderedReport,
+    render_report,
+)
+
+if TYPE_CHECKING:
+    from sitrep_analysis.data import Dataset
 
 #: The brief's notebook: the checkout's, else the copy an installed package carries.
 BRIEF_NOTEBOOK = next((folder / "04_situation_report.ipynb" for folder in (
@@ -26,7 +35,7 @@ def brief_filename(incident_id: str) -> str:
     return f"brief_{incident_id}.html"
 
 
-def page_title(dataset, incident_id: str) -> str:
+def page_title(dataset: Dataset, incident_id: str) -> str:
     """The page title of the brief on ``incident_id`` (raises ``IncidentNotFound``)."""
     from sitrep_analysis.brief.facts import find_incident
     from sitrep_analysis.brief.writer import brief_title
@@ -35,9 +44,9 @@ def page_title(dataset, incident_id: str) -> str:
                                               markdown=False)
 
 
-def render_brief(dataset, incident_id: str, output_html: str | os.PathLike,
+def render_brief(dataset: Dataset, incident_id: str, output_html: str | os.PathLike,
                  data_dir: str | os.PathLike | None = None,
-                 timeout: float | None = DEFAULT_TIMEOUT_SECONDS):
+                 timeout: float | None = DEFAULT_TIMEOUT_SECONDS) -> RenderedReport:
     """Render the brief on ``incident_id`` of ``dataset`` (loaded from ``data_dir``, None for
     the shipped data) to ``output_html``; returns the :class:`render.RenderedReport`.
     Raises ``IncidentNotFound`` before rendering when the id is unknown, and

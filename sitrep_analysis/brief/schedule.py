@@ -34,9 +34,11 @@ class IncidentStub:
 
         from sitrep_analysis.brief.writer import brief_title
 
-        series = pd.Series(dict(self.row), dtype=object).replace("", pd.NA)
-        series["incident_date"] = pd.Timestamp(self.incident_date)
-        return "Situation report: " + brief_title(series, markdown=False)
+        fields: dict[str, object] = {name: pd.NA if value == "" else value
+                                     for name, value in self.row.items()}
+        fields["incident_date"] = pd.Timestamp(self.incident_date)
+        return "Situation report: " + brief_title(pd.Series(fields, dtype=object),
+                                                  markdown=False)
 
 
 def read_incident_stubs(data_dir: str | Path) -> list[IncidentStub]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -38,6 +39,9 @@ from sitrep_analysis.brief.words import (
 from sitrep_analysis.columns import COVERAGE_START, FIELDS
 from sitrep_analysis.narrative import markdown_escape as esc
 from sitrep_analysis.parse import split_list
+
+if TYPE_CHECKING:
+    from sitrep_analysis.data import Dataset
 
 #: The windows a brief looks back over, in days.
 HISTORY_DAYS = (90, 365)
@@ -95,7 +99,7 @@ class Brief:
 class _Writer:
     """Writes one brief; holds the tables and the citation list the sections share."""
 
-    def __init__(self, dataset, incident: pd.Series) -> None:
+    def __init__(self, dataset: Dataset, incident: pd.Series) -> None:
         self.data = dataset
         self.incident = incident
         self.day: pd.Timestamp = incident["incident_date"]
@@ -129,7 +133,7 @@ class _Writer:
         if pd.notna(row.get("incident_time_local")):
             when += f" at {esc(row['incident_time_local'])} local time"
         where = f"{self.site()} ({', '.join(esc(v) for v in (row.get('province'), row['country']) if pd.notna(v))})"  # noqa: E501
-        target = FIELDS["target_kind"].allowed.get(str(row["target_kind"]), "")
+        target = (FIELDS["target_kind"].allowed or {}).get(str(row["target_kind"]), "")
         lines = [f"{when}, {self._count_phrase()} targeted {where}, "
                  f"{'an' if target[:1] in 'aeiou' else 'a'} {esc(target)}.{mark}"]
         lines += self._count_disagreement()
@@ -242,7 +246,7 @@ class _Writer:
         status = self.incident.get("confirmation_status")
         who = f"Reported by {self.outlets(split_list(self.incident['source_ids']))}"
         if pd.notna(status):
-            label = FIELDS["confirmation_status"].allowed[str(status)]
+            label = (FIELDS["confirmation_status"].allowed or {})[str(status)]
             return f"{who}; the attack is {esc(label)}."
         return f"{who}."
 
@@ -262,7 +266,7 @@ class _Writer:
             return (f"The data hold no earlier attack on {self.site()} {span}."
                     f"{self.data_mark()}")
         items = [f"{long_date(r['incident_date'], r['date_precision'])} "
-                 f"({esc(FIELDS['weapon_type'].allowed.get(str(r['weapon_type']), ''))})"
+                 f"({esc((FIELDS['weapon_type'].allowed or {}).get(str(r['weapon_type']), ''))})"
                  f"{self.incident_mark(r, 1)}" for _, r in earlier.head(12).iterrows()]
         more = f", and {number_word(len(earlier) - 12)} more" if len(earlier) > 12 else ""
         span = span[0].upper() + span[1:]
@@ -332,7 +336,7 @@ class _Writer:
         name = self.actor(actor_id)
         aliases = split_list(actor.get("aliases"))
         short = f" ({esc(aliases[0])})" if aliases else ""
-        kind = FIELDS["actor_kind"].allowed.get(str(actor["actor_kind"]), "actor")
+        kind = (FIELDS["actor_kind"].allowed or {}).get(str(actor["actor_kind"]), "actor")
         lines = [f"**{name}**{short}: {esc(kind)}.{self.cite.mark(actor['source_ids'])}"]
         memberships = self.data.actor_memberships
         members = facts.memberships_of(memberships, actor_id)
@@ -475,7 +479,8 @@ class _Writer:
                     f"{self.data_mark()}")
         tallies = self.data.reported_tallies.set_index("tally_id", drop=False)
         ids = split_list(position["tally_ids"])
-        last = tallies.loc[ids[-1]]
+        # tally_id is the table's primary key: each label selects one row
+        last = cast(pd.Series, tallies.loc[ids[-1]])
         counter = esc(last["counted_by"])
         targets = "US interests (convoys included)" if position["counted_targets"] == \
             "us_interests" else "US forces"
@@ -487,7 +492,7 @@ class _Writer:
                     f"in {where} from {long_date(last['period_start'])} to "
                     f"{long_date(last['as_of_date'])}; this attack falls in that count.{mark}")
         else:
-            first = tallies.loc[ids[0]]
+            first = cast(pd.Series, tallies.loc[ids[0]])
             text = (f"{counter} counted {_QUALIFIER_WORDS.get(str(first['count_qualifier']), '')}"
                     f"{first['attacks_count']} attacks on {targets} in {where} from "
                     f"{long_date(first['period_start'])} to {long_date(first['as_of_date'])}, "
@@ -523,14 +528,15 @@ class _Writer:
         """The level before the last change, each value with the outlets that give it: the
         \"cut from\" figures of rows at the new level, then the claims on the row before."""
         froms: dict[str, list[str]] = {}
-        for row in context.from_counts.itertuples(index=False):
-            froms.setdefault(f"{int(row.previous_troops_count):,}", []).extend(
-                split_list(row.source_ids))
-        for claim in context.before_claims.itertuples(index=False):
-            qualifier = "about " if str(claim.value_qualifier) in ("about", "more_than") else \
-                _QUALIFIER_WORDS.get(str(claim.value_qualifier), "")
-            froms.setdefault(f"{qualifier}{int(claim.claimed_value):,}", []).extend(
-                split_list(claim.source_ids))
+        cut = context.from_counts
+        for previous, ids in zip(cut["previous_troops_count"], cut["source_ids"], strict=True):
+            froms.setdefault(f"{int(previous):,}", []).extend(split_list(ids))
+        claimed = context.before_claims
+        for code, value, ids in zip(claimed["value_qualifier"], claimed["claimed_value"],
+                                    claimed["source_ids"], strict=True):
+            qualifier = "about " if str(code) in ("about", "more_than") else \
+                _QUALIFIER_WORDS.get(str(code), "")
+            froms.setdefault(f"{qualifier}{int(value):,}", []).extend(split_list(ids))
         if not froms and not context.before.empty:
             before = context.before.iloc[-1]
             qualifier = _QUALIFIER_WORDS.get(str(before["troops_qualifier"]), "")
@@ -549,7 +555,7 @@ def brief_title(incident: pd.Series, *, markdown: bool = True) -> str:
     ``markdown=False`` (a page title, escaped by the page template instead)."""
     def text(value: object) -> str:
         return esc(value) if markdown else " ".join(str(value).split())
-    weapon = str(FIELDS["weapon_type"].allowed.get(str(incident["weapon_type"]), ""))
+    weapon = str((FIELDS["weapon_type"].allowed or {}).get(str(incident["weapon_type"]), ""))
     kind = ("Attack" if weapon in ("", "other or unknown")
             else f"{weapon[0].upper()}{weapon[1:]} attack")
     when = long_date(incident["incident_date"], incident["date_precision"])
@@ -569,7 +575,7 @@ def _with_data_entry(sources: pd.DataFrame, data_dir: object) -> pd.DataFrame:
     return pd.concat([sources, pd.DataFrame([entry])], ignore_index=True)
 
 
-def write_brief(dataset, incident_id: str) -> Brief:
+def write_brief(dataset: Dataset, incident_id: str) -> Brief:
     """The situation report for one incident of ``dataset`` (a :class:`data.Dataset`), or
     :class:`facts.IncidentNotFound` naming the closest ids."""
     incident = facts.find_incident(dataset.incidents, incident_id)

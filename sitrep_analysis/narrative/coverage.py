@@ -6,14 +6,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from sitrep_analysis.analysis import (
-    code_list,
-)
+from sitrep_analysis.analysis import DateLike, Day, code_list
 from sitrep_analysis.columns import code_label
 from sitrep_analysis.narrative.text import plural
 
 
-def coverage_findings(intervals: pd.DataFrame | None, start: object, end: object) -> str:
+def coverage_findings(intervals: pd.DataFrame | None, start: Day, end: Day) -> str:
     """One sentence on how much of the officials' count the data hold in a report's period.
 
     ``intervals`` come from :func:`sitrep_analysis.coverage.tally_intervals` for the report's
@@ -35,8 +33,10 @@ def coverage_findings(intervals: pd.DataFrame | None, start: object, end: object
     tallied = int(touched["tallied_count"].sum())
     recorded = int(touched["recorded_count"].sum())
     well = int((touched["coverage_ratio"] >= WELL_COVERED).sum())
-    tallied_days = int(sum((min(row.segment_end, last) - max(row.segment_start, first)).days + 1
-                           for row in inside.itertuples()))
+    # each segment's days inside the period
+    starts = inside["segment_start"].where(inside["segment_start"] >= first, first)
+    ends = inside["segment_end"].where(inside["segment_end"] <= last, last)
+    tallied_days = int(((ends - starts).dt.days + 1).sum())
     total_days = (last - first).days + 1
     share = f" ({recorded / tallied:.0%})" if tallied else ""
     text = (f"Coverage, measured against the officials' own running counts: over the "
@@ -49,7 +49,7 @@ def coverage_findings(intervals: pd.DataFrame | None, start: object, end: object
     return text
 
 
-def coverage_table(coverage: pd.DataFrame, start: object = None, end: object = None,
+def coverage_table(coverage: pd.DataFrame, start: DateLike = None, end: DateLike = None,
                    countries: str | Sequence[str] | None = None) -> pd.DataFrame:
     """The officials' tallies whose periods overlap ``start`` to ``end`` (default: all) and
     whose countries include one of ``countries`` (default: any), each against the incidents

@@ -24,7 +24,7 @@ from sitrep_analysis.narrative.text import (
 )
 
 
-def event_window_sentence(window: pd.Series | object) -> str:
+def event_window_sentence(window: pd.Series) -> str:
     """One plain-language sentence (and its caveats) for one row of
     :func:`sitrep_analysis.analysis.event_windows`.
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 
 import pandas as pd
 
-from sitrep_analysis.analysis import (
-    actor_names,
-    projectile_range_words,
-)
+from sitrep_analysis.analysis import Profile, actor_names, projectile_range_words
 from sitrep_analysis.columns import code_label
 from sitrep_analysis.narrative.text import (
     casualty_words,
@@ -68,8 +65,9 @@ def actor_fact_sheet(actor: pd.Series, actors: pd.DataFrame) -> str:
     reported to belong to, the actors reported to belong to it, notes), escaped."""
     names = actor_names(actors)
     umbrellas = split_list(actor.get("umbrella_ids"))
-    members = [row.actor_id for row in actors.itertuples()
-               if actor["actor_id"] in split_list(row.umbrella_ids)]
+    members = [member for member, held in zip(actors["actor_id"], actors["umbrella_ids"],
+                                              strict=True)
+               if actor["actor_id"] in split_list(held)]
     lines = [f"- **Name:** {markdown_escape(actor['actor_name'])} (id "
              f"{markdown_escape(actor['actor_id'])})",
              f"- **Also called:** {_aliases(actor.get('aliases'))}",
@@ -86,7 +84,7 @@ def actor_fact_sheet(actor: pd.Series, actors: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def profile_facts(profile, actors: pd.DataFrame) -> str:
+def profile_facts(profile: Profile, actors: pd.DataFrame) -> str:
     """The fact sheet of a :class:`~sitrep_analysis.analysis.Profile`: the site's
     (:func:`site_fact_sheet`) or the actor's (:func:`actor_fact_sheet`)."""
     if profile.kind == "site":
@@ -144,15 +142,16 @@ def casualty_summary(incidents: pd.DataFrame, claims: pd.DataFrame | None = None
         if len(disputed):
             lines += ["", "What each source says, where sources differ or revised a figure:",
                       ""]
-            where = {row.incident_id: f"{row.incident_date:%Y-%m-%d} {row.site_name}"
-                     for row in incidents.itertuples()}
+            where: dict[Hashable, str] = {
+                row.incident_id: f"{row.incident_date:%Y-%m-%d} {row.site_name}"
+                for row in incidents.itertuples()}
             for (record, field), group in disputed.groupby(["record_id", "field_name"],
                                                            sort=True):
                 values = "; ".join(
                     f"{markdown_escape(row.claimed_value)} "
                     f"({markdown_escape(code_label('value_qualifier', row.value_qualifier))}, "
                     f"{markdown_escape(row.sources)})" for row in group.itertuples())
-                what = _CASUALTY_HEADINGS[field]
+                what = _CASUALTY_HEADINGS[str(field)]
                 lines.append(f"- {markdown_escape(where.get(record, record))}, {what}: {values}")
     return "\n".join(lines)
 
@@ -194,9 +193,9 @@ def incident_table(incidents: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFram
     table = pd.DataFrame({
         "Date": rows["incident_date"].to_numpy(),
         "Place": rows["site_name"].astype("string").to_numpy(),
-        "Weapon": [code_label("weapon_type", row.weapon_type)
-                   + (f": {row.weapon_detail}" if pd.notna(row.weapon_detail) else "")
-                   for row in rows.itertuples()],
+        "Weapon": [code_label("weapon_type", weapon) + (f": {detail}" if pd.notna(detail) else "")
+                   for weapon, detail in zip(rows["weapon_type"], rows["weapon_detail"],
+                                             strict=True)],
         "Projectiles": [projectile_range_words(low, high) for low, high in
                         zip(rows["projectiles_low"], rows["projectiles_high"], strict=True)],
         "Claim or attribution": [_who(row, names) for _, row in rows.iterrows()],
@@ -210,7 +209,7 @@ def _incident_ref(row: pd.Series) -> str:
     return f"{row['incident_date']:%Y-%m-%d} {markdown_escape(row['site_name'])}"
 
 
-def profile_claims(profile, actors: pd.DataFrame) -> str:
+def profile_claims(profile: Profile, actors: pd.DataFrame) -> str:
     """Markdown: who claimed and who was blamed, claims and attributions kept apart.
 
     Site: how many of its attacks were claimed (by whom), attributed by a third party (to
@@ -227,10 +226,10 @@ def profile_claims(profile, actors: pd.DataFrame) -> str:
         lines.append(f"- **claimed:** {len(profile.claimed):,}"
                      + (f" (by {counted(claimers, lambda a: names.get(a, a))})"
                         if len(claimers) else ""))
-        pairs = [f"{markdown_escape(names.get(row.attributed_to, row.attributed_to))} by "
-                 + (markdown_escape(row.attributed_by) if pd.notna(row.attributed_by)
-                    else "an unnamed source")
-                 for row in profile.attributed.itertuples()]
+        pairs = [f"{markdown_escape(names.get(to, to))} by "
+                 + (markdown_escape(by) if pd.notna(by) else "an unnamed source")
+                 for to, by in zip(profile.attributed["attributed_to"],
+                                   profile.attributed["attributed_by"], strict=True)]
         attributed = pd.Series(pairs, dtype="string").value_counts()
         attributed = attributed.sort_index(kind="stable").sort_values(ascending=False,
                                                                       kind="stable")
@@ -266,7 +265,7 @@ def profile_claims(profile, actors: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def profile_events(profile) -> str:
+def profile_events(profile: Profile) -> str:
     """Markdown: the political events of a profile. Actor: every event naming it, oldest
     first (date, category, title). Site: events name actors, not places, so only how many
     events of the period the timeline shows for context."""
@@ -290,7 +289,7 @@ def profile_events(profile) -> str:
     return "\n".join(lines)
 
 
-def profile_findings(profile) -> str:
+def profile_findings(profile: Profile) -> str:
     """Key findings of a site or actor profile, as Markdown bullets computed from the data."""
     name = markdown_escape(profile.name)
     period = f"from {prose_date(profile.start)} to {prose_date(profile.end)}"

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from sitrep_analysis.analysis import (
-    select_incidents,
-)
+from sitrep_analysis.analysis import DateLike, select_incidents
 from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, TABLES, code_label
 
 
@@ -21,8 +19,8 @@ def coverage_notes() -> str:
     return "\n".join(lines)
 
 
-def incident_sources(incidents: pd.DataFrame, start: object = None,
-                     end: object = None) -> pd.DataFrame:
+def incident_sources(incidents: pd.DataFrame, start: DateLike = None,
+                     end: DateLike = None) -> pd.DataFrame:
     """Every incident dated from ``start`` to ``end`` with its sources, oldest first
     (``start`` and ``end`` default to the first and last incident: every row).
 
@@ -49,7 +47,7 @@ _HEADINGS = {"incident_date": "Date", "site_name": "Place", "weapon": "Weapon",
              "title": "Event"}
 
 
-def styled_table(table: pd.DataFrame):
+def styled_table(table: pd.DataFrame) -> Styler:
     """A table for display: every row (no truncation), text escaped, dates as YYYY-MM-DD,
     readable headings. Returns a pandas ``Styler``; a notebook shows it as a table."""
     # no id per cell: a report lists hundreds of incidents, and the ids only bloat the page

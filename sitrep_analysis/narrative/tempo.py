@@ -8,6 +8,7 @@ import pandas as pd
 
 from sitrep_analysis.analysis import (
     PERIOD_WORDS,
+    Day,
     attack_counts,
     code_list,
     select_incidents,
@@ -46,7 +47,7 @@ def _selection_words(weapon_types: Sequence[str], site_ids: Sequence[str],
     return f" (selection: {'; '.join(parts)})" if parts else ""
 
 
-def tempo_findings(incidents: pd.DataFrame, events: pd.DataFrame, start: object, end: object,
+def tempo_findings(incidents: pd.DataFrame, events: pd.DataFrame, start: Day, end: Day,
                    freq: str = "W", *, weapon_types: Sequence[str] = (),
                    site_ids: Sequence[str] = (), event_categories: Sequence[str] = (),
                    sites: pd.DataFrame | None = None,

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from sitrep_analysis.parse import is_missing
+
 PERIOD_NOTES = {"W": " (weeks run Monday to Sunday)"}
 
 
@@ -65,7 +67,7 @@ def markdown_escape(text: object) -> str:
     >>> print(markdown_escape("# not a heading\\n- nor a list"))
     \\# not a heading - nor a list
     """
-    if text is None or (not isinstance(text, str) and pd.isna(text)):
+    if text is None or (not isinstance(text, str) and is_missing(text)):
         return ""
     value = " ".join(str(text).split())
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -80,9 +82,10 @@ def markdown_escape(text: object) -> str:
     return value
 
 
-def counted(counts: pd.Series, name: Callable[[object], str] = str) -> str:
-    """``"a 3, b 2 and c 1"`` from value counts (escaped names), in their order."""
-    items = [f"{markdown_escape(name(key))} {int(count):,}" for key, count in counts.items()
+def counted(counts: pd.Series, name: Callable[[str], str] = str) -> str:
+    """``"a 3, b 2 and c 1"`` from value counts (escaped names), in their order; ``name``
+    gets each value as text, as :func:`value_counts` gives them."""
+    items = [f"{markdown_escape(name(str(key)))} {int(count):,}" for key, count in counts.items()
              if count > 0]
     if len(items) <= 1:
         return "".join(items)

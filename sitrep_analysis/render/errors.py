@@ -30,7 +30,8 @@ class ParameterError(RenderError):
         lines += [f"  {problem}" for problem in problems]
         super().__init__("\n".join(lines))
 
-    def __reduce__(self):  # picklable, so it can cross a process pool
+    def __reduce__(self) -> tuple[type[ParameterError], tuple[Path, list[str]]]:
+        # picklable, so it can cross a process pool
         return (type(self), (self.notebook, self.problems))
 
 
@@ -38,5 +39,5 @@ class OutputRefused(RenderError):
     """The output path would overwrite an input (the notebook, a data file) or is not an
     ``.html`` file; nothing was run. A usage mistake: the command line exits 2."""
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[OutputRefused], tuple[str]]:
         return (type(self), (str(self),))

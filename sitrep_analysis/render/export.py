@@ -8,6 +8,11 @@ import html as html_lib
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
+    from nbformat import NotebookNode
 
 #: Folder holding the nbconvert template ``sitrep``.
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -17,7 +22,7 @@ TEMPLATE_NAME = "sitrep"
 
 
 @functools.cache
-def _exporter():
+def _exporter() -> HTMLExporter:
     from nbconvert import HTMLExporter
 
     return HTMLExporter(
@@ -78,13 +83,14 @@ def _with_contents(page: str) -> str:
     return page[:at] + nav + page[at:]
 
 
-def export_html(notebook, title: str, provenance: Mapping[str, object] | None = None) -> str:
+def export_html(notebook: NotebookNode, title: str,
+                provenance: Mapping[str, object] | None = None) -> str:
     """An executed notebook (an ``nbformat`` node) as report HTML with the ``sitrep`` template.
 
     ``title`` becomes the page's ``<title>`` unless the notebook's metadata has one;
     ``provenance`` (see :func:`provenance`) fills the footer.
     """
-    resources = {"metadata": {"name": title}}
+    resources: dict[str, dict[str, object]] = {"metadata": {"name": title}}
     if provenance is not None:
         resources["sitrep_provenance"] = dict(provenance)
     body, _ = _exporter().from_notebook_node(notebook, resources=resources)

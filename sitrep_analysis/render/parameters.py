@@ -237,15 +237,16 @@ def _date_order_problems(declared: Mapping[str, NotebookParameter],
         partner = name.removesuffix("start_date") + "end_date"
         if partner not in declared or not ({name, partner} & set(values)):
             continue
-        pair = []
+        pair: list[dt.date | None] = []
         for key in (name, partner):
             value = values[key] if key in values else declared[key].default
             try:
                 pair.append(dt.date.fromisoformat(value) if isinstance(value, str) else None)
             except ValueError:
                 pair.append(None)
-        if None not in pair and pair[0] > pair[1]:
-            problems.append(f"{name} {pair[0]} is after {partner} {pair[1]}: the period "
+        first, last = pair
+        if first is not None and last is not None and first > last:
+            problems.append(f"{name} {first} is after {partner} {last}: the period "
                             "would be empty")
     return problems
 

@@ -15,12 +15,17 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitrep_analysis.files import write_atomically
 from sitrep_analysis.render.errors import OutputRefused, RenderError
 from sitrep_analysis.render.export import export_html
 from sitrep_analysis.render.parameters import check_parameters, notebook_parameters
 from sitrep_analysis.render.provenance import data_dir_used, provenance
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+    from papermill.engines import NotebookExecutionManager
 
 KERNEL_NAME = "python3"
 
@@ -168,7 +173,8 @@ def _engine_name() -> str:
         still leaves the executed notebook (outputs so far, and a note on top saying why)."""
 
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        def execute_managed_notebook(cls, nb_man: NotebookExecutionManager,
+                                     kernel_name: str | None, **kwargs: object) -> NotebookNode:
             try:
                 return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
             except Exception as error:

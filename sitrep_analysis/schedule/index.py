@@ -11,9 +11,13 @@ import functools
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from sitrep_analysis.schedule.outcomes import BriefRow, Outcome
+
+if TYPE_CHECKING:
+    import jinja2
 
 INDEX_FILE = "index.html"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -35,7 +39,7 @@ def _shown_value(value: object) -> str:
 
 
 @functools.cache
-def _template():
+def _template() -> jinja2.Template:
     import jinja2
 
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR),

@@ -90,7 +90,8 @@ def plan_report(spec: ReportSpec, config: Config, state: Mapping[str, dict], for
         return Outcome(spec, "failed", html_path, previous.get("rendered_at")
                        if html_path.exists() else None, error=error_text(error))
     data_dir = data_dir_used(spec.notebook, declared, values)
-    record = {"inputs": inputs, "data_dir": str(data_dir), "data": checksum(data_dir, checksums)}
+    record: dict[str, object] = {"inputs": inputs, "data_dir": str(data_dir),
+                                 "data": checksum(data_dir, checksums)}
     if PREVIOUS_IDS_PARAMETER in declared:
         ids_file = config.output_dir / IDS_FOLDER / f"{spec.name}.json"
         values[PREVIOUS_IDS_PARAMETER] = str(ids_file) if ids_file.is_file() else None
@@ -121,14 +122,15 @@ def plan_briefs(config: Config, spec: BriefsSpec, brief_state: dict | None
                                if stub.incident_id not in picked)
     jobs = []
     for stub in chosen:
-        values = {"incident_id": stub.incident_id}
+        values: dict[str, object] = {"incident_id": stub.incident_id}
         if "data_dir" in declared:
             values["data_dir"] = str(data_dir)
-        name = brief_filename(stub.incident_id).removesuffix(".html")
-        job_spec = ReportSpec(name, spec.notebook, stub.title(), values)
-        record = {"file": brief_filename(stub.incident_id),
-                  "incident_date": stub.incident_date.isoformat(), "title": stub.title()}
-        jobs.append(Job(job_spec, spec.folder / record["file"], values, record, data_dir))
+        filename = brief_filename(stub.incident_id)
+        job_spec = ReportSpec(filename.removesuffix(".html"), spec.notebook, stub.title(), values)
+        record: dict[str, object] = {"file": filename,
+                                     "incident_date": stub.incident_date.isoformat(),
+                                     "title": stub.title()}
+        jobs.append(Job(job_spec, spec.folder / filename, values, record, data_dir))
     return jobs, state
 
 

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 
 from sitrep_analysis.render import RenderError, render_report
 from sitrep_analysis.schedule.outcomes import error_text
@@ -50,7 +51,8 @@ def sigterm_stops() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def stop_workers_on_sigterm(kind, error, traceback) -> bool:
+def stop_workers_on_sigterm(kind: type[BaseException] | None, error: BaseException | None,
+                            traceback: TracebackType | None) -> bool:
     """On the way out of a stopped run, SIGTERM every worker (each cleans up its render and
     its kernel, then exits), so the pool does not wait for renders nobody will read."""
     if kind is not None and issubclass(kind, SchedulerStopped):
