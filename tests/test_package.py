@@ -57,8 +57,8 @@ def test_docstring_examples_are_collected_by_pytest():
     assert "--doctest-modules" in pytest_options["addopts"]
     assert "sitrep_analysis" in pytest_options["testpaths"]
     finder = doctest.DocTestFinder()
-    for name in ("analysis", "figures", "narrative.text", "render.parameters", "schedule.index",
-                 "brief.words", "brief.citations", "brief.schedule"):
+    for name in ("analysis", "figures.style", "narrative.text", "render.parameters",
+                 "schedule.index", "brief.words", "brief.citations", "brief.schedule"):
         module = importlib.import_module(f"sitrep_analysis.{name}")
         assert any(test.examples for test in finder.find(module)), name
 
