@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from importlib import import_module
 
-__version__ = "0.1.0"
+#: Raised whenever the curated data or what the reports say changes (CHANGELOG.md); every
+#: report's footer shows it.
+__version__ = "0.2.0"
 
 #: Names loaded on first use, from the module that defines them. pandas with pandera takes
 #: about 0.4 s to import, Plotly (with nbformat and jsonschema) and SciPy seconds: `sitrep

@@ -13,6 +13,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from sitrep_analysis import __version__
 from sitrep_analysis.columns import COVERAGE_END, COVERAGE_START, FIELDS, TABLES, Field, Table
 
 DESCRIPTOR_NAME = "datapackage.json"
@@ -139,7 +140,7 @@ def build_descriptor(data_dir: str | Path) -> dict:
         "name": "sitrep-iraq-attacks",
         "title": "Attacks on US and coalition forces in Iraq, political events and troop levels",
         "description": COVERAGE,
-        "version": "0.1.0",
+        "version": __version__,
         "licenses": [LICENSE],
         "contributors": [{"title": "sitrep-analysis maintainers", "role": "author"}],
         "temporalCoverage": {"start": COVERAGE_START, "end": COVERAGE_END},
