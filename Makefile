@@ -27,9 +27,11 @@ test: lint ## Run the whole test suite (lint, data, notebooks, browser)
 	@echo ">> pytest (tests/ and every docstring example in sitrep_analysis/)"
 	@$(BIN)/python -m pytest
 
-lint: $(STAMP) ## Check code style with ruff
+lint: $(STAMP) ## Check code style with ruff and the type hints with mypy
 	@echo ">> ruff check"
 	@$(BIN)/ruff check sitrep_analysis tests tools benchmarks
+	@echo ">> mypy sitrep_analysis (disallow_untyped_defs, pandas-stubs)"
+	@$(BIN)/mypy sitrep_analysis
 
 lock: $(STAMP) ## Pin every dependency, for every Python the README allows, into constraints.txt
 	@echo ">> uv pip compile: pyproject.toml (with dev tools) -> constraints.txt, universal (Python 3.11+)"

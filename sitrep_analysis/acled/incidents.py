@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -106,16 +107,19 @@ def to_incidents(selected: pd.DataFrame, sites: pd.DataFrame, actors: pd.DataFra
     # say whether it hit a convoy
     on_new_site = site_id.isin(new_sites["site_id"]).to_numpy()
     own_convoy = contains(rows["notes"], CONVOY).to_numpy()
-    target = target.mask(on_new_site, np.where(own_convoy, "convoy", "other"))
+    target = target.mask(on_new_site, "other").mask(on_new_site & own_convoy, "convoy")
     weapon, weapon_detail = _weapons(rows["sub_event_type"].astype(str), rows["notes"])
     low, high, phrase = _projectiles(rows["notes"])
     weapon_detail = phrase.fillna(weapon_detail)
     attributed = _attributions(rows["actor1"].astype("string"), actors)
     event_id = rows["event_id_cnty"].astype(str)
     none_killed = rows["fatalities"].eq(0)
-    zero = pd.Series(np.where(none_killed, 0, pd.NA), dtype="Int64")
+    zero = pd.Series(0, index=rows.index, dtype="Int64").where(none_killed)  # else <NA>
     dates = rows["event_date"].dt.strftime("%Y-%m-%d")
     source_id = "acled-" + event_id.str.lower()
+    # an ndarray, as np.where gave: the DataFrame infers the column's dtype from it
+    attributed_by = np.full(len(rows), None, dtype=object)
+    attributed_by[attributed.notna().to_numpy()] = "ACLED"
     incidents = pd.DataFrame({
         "incident_id": dates + "-" + site_id.astype(str) + "-" + event_id.str.lower(),
         "incident_date": dates,
@@ -131,7 +135,7 @@ def to_incidents(selected: pd.DataFrame, sites: pd.DataFrame, actors: pd.DataFra
         "casualties_note": "ACLED fatalities: " + rows["fatalities"].astype(str)
         + " (everyone killed, attackers included; not split by nationality)",
         "attributed_to": attributed,
-        "attributed_by": np.where(attributed.notna(), "ACLED", None),
+        "attributed_by": attributed_by,
         "attribution_status": np.where(attributed.notna(), "attributed", "unattributed"),
         "acled_event_id": event_id, "source_ids": source_id,
         "curation_basis": "acled_import",
@@ -172,7 +176,8 @@ def _assign_sites(rows: pd.DataFrame, sites: pd.DataFrame,
     limit = named_site_limit(rows)
     for sid, pattern in site_name_patterns(sites).items():
         named = contains(rows["notes"], pattern) | contains(rows["location"], pattern)
-        km = named_site_km(rows, gazetteer.loc[sid])
+        # site_id is the gazetteer's key: .loc of one label is one row, a Series
+        km = named_site_km(rows, cast(pd.Series, gazetteer.loc[sid]))
         # a site without coordinates cannot be checked: it is taken, after any located one
         named &= km.isna() | (km <= limit)
         km = km.fillna(1e9)
@@ -262,7 +267,9 @@ def _projectiles(notes: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Projectile counts from the first count phrase of the notes ("at least 11 ballistic
     missiles"): exact -> low and high, a floor -> low, a ceiling -> high, "about" -> neither.
     Returns low, high and the phrase. Runs on the selected rows only, so plain Python."""
-    low, high, phrase = [], [], []
+    low: list[int | None] = []
+    high: list[int | None] = []
+    phrase: list[str | None] = []
     for text in notes.astype(str):
         found = _PROJECTILE_COUNT.search(text)
         if found is None:
@@ -286,10 +293,12 @@ def _attributions(actor1: pd.Series, actors: pd.DataFrame) -> pd.Series:
     (year range removed) equals an actor's name or alias, or contains one as whole words
     (``Military Forces of Iran (1989-) Islamic Revolutionary Guard Corps`` -> ``irgc``)."""
     names: dict[str, str] = {}
-    for actor in actors.itertuples(index=False):
-        for name in [actor.actor_name, *split_list(actor.aliases)]:
+    for actor_id, actor_name, aliases in zip(actors["actor_id"].astype(str),
+                                             actors["actor_name"].astype(str), actors["aliases"],
+                                             strict=True):
+        for name in [actor_name, *split_list(aliases)]:
             if len(name.strip()) >= 4:
-                names.setdefault(name.strip().lower(), str(actor.actor_id))
+                names.setdefault(name.strip().lower(), actor_id)
     longest_first = sorted(names, key=len, reverse=True)
 
     def lookup(value: object) -> object:

@@ -15,8 +15,11 @@ ACLED's quirks handled here, as real exports show them:
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
+from pandas.api.typing import NAType
 
 from sitrep_analysis.acled.select import haversine_km
 
@@ -26,11 +29,14 @@ _STATUS_ORDER = {"conflict": 0, "agree": 1, "imported_only": 2, "curated_only": 
 _COLUMNS = ["status", "matched_by", "imported_incident_id", "curated_incident_id",
             "acled_event_id", "site_id", "imported_date", "curated_date", "days_apart",
             "differences"]
+#: Deaths of an incident (an ``Int64`` value: NumPy integer or ``<NA>``) and whether that is
+#: the whole count.
+_Killed = tuple[int | np.integer | NAType, bool]
 
 
 def match_incidents(imported: pd.DataFrame, curated: pd.DataFrame,
                     sites: pd.DataFrame | None = None, *, max_days: int = 1,
-                    period: tuple[object, object] | None = None) -> pd.DataFrame:
+                    period: tuple[str | dt.date, str | dt.date] | None = None) -> pd.DataFrame:
     """Where the imported and the curated incidents agree, conflict, or stand alone.
 
     Two incidents match when they carry the same ``acled_event_id``, or else lie at the same
@@ -59,7 +65,8 @@ def match_incidents(imported: pd.DataFrame, curated: pd.DataFrame,
     used_imp: set[int] = set()
     used_cur: set[int] = set()
     cur_ids = cur["acled_event_id"].astype("string")
-    for i, event_id in imp["acled_event_id"].astype("string").items():
+    # imp and cur have a RangeIndex (reset above): a row's position is its label
+    for i, event_id in enumerate(imp["acled_event_id"].astype("string")):
         if pd.isna(event_id):
             continue
         same = cur_ids.index[cur_ids.eq(event_id).fillna(False)]
@@ -85,7 +92,7 @@ def match_incidents(imported: pd.DataFrame, curated: pd.DataFrame,
     imp_killed, cur_killed = _killed_total(imp), _killed_total(cur)
     records = []
     for i, j, how in pairs:
-        differences = _differences(imp.loc[i], cur.loc[j],
+        differences = _differences(imp.iloc[i], cur.iloc[j],
                                    (imp_killed[0][i], bool(imp_killed[1][i])),
                                    (cur_killed[0][j], bool(cur_killed[1][j])))
         records.append({"status": "conflict" if differences else "agree", "matched_by": how,
@@ -141,7 +148,7 @@ def _killed_total(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return total, values.notna().all(axis=1)
 
 
-def _death_difference(imp: tuple[object, bool], cur: tuple[object, bool]) -> list[str]:
+def _death_difference(imp: _Killed, cur: _Killed) -> list[str]:
     """The deaths conflict when both counts are whole and differ, or one is whole and below
     the other's known part (a count that is only a part says "at least")."""
     (imp_n, imp_whole), (cur_n, cur_whole) = imp, cur
@@ -162,8 +169,8 @@ def _death_difference(imp: tuple[object, bool], cur: tuple[object, bool]) -> lis
     return [f"killed: ACLED {words(imp_n, imp_whole)}, curated {words(cur_n, cur_whole)}"]
 
 
-def _differences(imp: pd.Series, cur: pd.Series, imp_killed: tuple[object, bool],
-                 cur_killed: tuple[object, bool]) -> list[str]:
+def _differences(imp: pd.Series, cur: pd.Series, imp_killed: _Killed,
+                 cur_killed: _Killed) -> list[str]:
     found = []
     weapons = imp.get("weapon_type"), cur.get("weapon_type")
     known = all(pd.notna(weapon) and weapon != "other_unknown" for weapon in weapons)

@@ -50,6 +50,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -68,6 +69,9 @@ from sitrep_analysis.acled.sniff import (
     sniff_header,
 )
 from sitrep_analysis.acled.text import counted
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
 
 #: Rows of the file filtered at a time (about 30 MB of an export).
 _GROUP_ROWS = 65_536
@@ -198,11 +202,12 @@ class _ByteRange(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:
-        size = min(len(buffer), self._left)
+    def readinto(self, buffer: Buffer) -> int:
+        view = memoryview(buffer)
+        size = min(len(view), self._left)
         if size <= 0:
             return 0
-        got = self._file.readinto(memoryview(buffer)[:size]) or 0
+        got = self._file.readinto(view[:size]) or 0
         self._left -= got
         return got
 

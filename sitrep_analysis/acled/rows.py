@@ -67,12 +67,12 @@ def type_rows(table: pa.Table) -> tuple[pa.Table, list[dict]]:
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         parsed_dates = pool.submit(dates_of_year)
         latitude, longitude = pool.map(_numbers, (table["latitude"], table["longitude"]))
-        fatalities = pool.submit(integers, table["fatalities"])
-        repeats = pool.submit(lambda: len(pc.unique(ids)) < len(ids))
+        parsed_fatalities = pool.submit(integers, table["fatalities"])
+        any_repeat = pool.submit(lambda: len(pc.unique(ids)) < len(ids))
         id_ok = matches(ids, r"^[A-Z]{3}\d+$")
         year, dates, date_problems = parsed_dates.result()
-        fatalities = fatalities.result()
-        repeats = repeats.result()
+        fatalities = parsed_fatalities.result()
+        repeats = any_repeat.result()
     missing = pc.equal(ids, "").to_numpy(zero_copy_only=False)
     checks = [
         ("event_id_cnty", missing, "event_id_cnty is missing"),

@@ -80,7 +80,7 @@ import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -274,7 +274,7 @@ def select_attacks(export: AcledExport | pa.Table, sites: pd.DataFrame, *,
     frame["rule_notes"] = by_notes[picked]
     named = by_name[picked]
     frame["rule_distance"] = by_distance[picked]
-    site_ids = np.append(points["site_id"].to_numpy(dtype=object), None)
+    site_ids = np.append(points["site_id"].to_numpy(dtype=object), [None])
     frame["near_site_id"] = pd.array(site_ids[near[picked]], dtype="string")
     frame["near_site_km"] = near_km[picked].round(1)
     if frame.empty:
@@ -337,8 +337,9 @@ def _selection_reasons(frame: pd.DataFrame, names: dict[str, str],
         rows = frame.loc[todo]
         found = first_match(rows["notes"], pattern).fillna(
             first_match(rows["location"], pattern))
-        km = named_site_km(rows, gazetteer.loc[site_id] if site_id in gazetteer.index
-                           else None)
+        # site_id is the gazetteer's key: .loc of one label is one row, a Series
+        km = named_site_km(rows, cast(pd.Series, gazetteer.loc[site_id])
+                           if site_id in gazetteer.index else None)
         far = pd.Series(np.char.mod("%.0f", km.fillna(0).to_numpy()), index=rows.index,
                         dtype="string")
         far = (", " + far + " km from ACLED's coordinates: too far to place the event "
@@ -404,14 +405,17 @@ def site_name_patterns(sites: pd.DataFrame) -> dict[str, str]:
     :func:`base_sites`)."""
     kinds = sites["site_kind"].astype("string")
     point = sites["coordinates_precision"].astype("string").fillna("") != "town"
+    chosen = sites[kinds.isin(BASE_KINDS) & point]
     patterns = {}
-    for site in sites[kinds.isin(BASE_KINDS) & point].itertuples(index=False):
-        names = [site.site_name, *split_list(site.aliases)]
+    for site_id, site_name, aliases in zip(chosen["site_id"].astype(str),
+                                           chosen["site_name"].astype(str), chosen["aliases"],
+                                           strict=True):
+        names = [site_name, *split_list(aliases)]
         options = [p for p in (_name_pattern(n) for n in names) if p]
-        if str(site.site_id) in EXTRA_SITE_NAMES:
-            options.append(EXTRA_SITE_NAMES[str(site.site_id)])
+        if site_id in EXTRA_SITE_NAMES:
+            options.append(EXTRA_SITE_NAMES[site_id])
         if options:
-            patterns[str(site.site_id)] = "(?i)(?:" + "|".join(options) + ")"
+            patterns[site_id] = "(?i)(?:" + "|".join(options) + ")"
     return patterns
 
 
@@ -455,9 +459,11 @@ def nearest_site(latitude: np.ndarray, longitude: np.ndarray,
     distance in km (NaN where none). Ties go to the site listed first in the gazetteer."""
     best = np.full(len(latitude), -1)
     best_km = np.full(len(latitude), np.inf)
-    for index, site in enumerate(points.itertuples(index=False)):
-        km = haversine_km(latitude, longitude, site.latitude, site.longitude)
-        closer = (km <= site.radius_km) & (km < best_km)
+    sites = zip(points["latitude"].astype(float), points["longitude"].astype(float),
+                points["radius_km"].astype(float), strict=True)
+    for index, (site_latitude, site_longitude, radius_km) in enumerate(sites):
+        km = haversine_km(latitude, longitude, site_latitude, site_longitude)
+        closer = (km <= radius_km) & (km < best_km)
         best = np.where(closer, index, best)
         best_km = np.where(closer, km, best_km)
     return best, np.where(best >= 0, best_km, np.nan)
