@@ -325,3 +325,10 @@ def test_brief_command_refuses_mistakes_in_one_line(arguments, code, message, tm
     assert message in result.output
     assert "Traceback" not in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_a_troop_figure_for_a_period_is_given_with_its_period(shipped):
+    """Syria's figure holds from November 2023 to September 2024: not "as of 1 November"."""
+    troops = _plain(write_brief(shipped, "2024-09-22-al-shaddadi").sections["troops"])
+    assert troops.startswith("The latest reported US troop level in Syria before the attack: "
+                             "about 900 (reported for November 2023 to September 2024).")

@@ -513,9 +513,14 @@ class _Writer:
         level = context.level
         count = int(level["troops_count"])
         qualifier = _QUALIFIER_WORDS.get(str(level["troops_qualifier"]), "")
-        when = long_date(level["date"], level["date_precision"])
+        if str(level["date_precision"]) == "period" and pd.notna(level.get("date_end")):
+            # a figure that holds over a period: say the period, not its first day
+            when = (f"reported for {long_date(level['date'], 'month')} to "
+                    f"{long_date(level['date_end'], 'month')}")
+        else:
+            when = f"as of {long_date(level['date'], level['date_precision'])}"
         lines = [f"The latest reported US troop level in {esc(country)} before the attack: "
-                 f"{qualifier}{count:,} (as of {when}).{self.cite.mark(level['source_ids'])}"]
+                 f"{qualifier}{count:,} ({when}).{self.cite.mark(level['source_ids'])}"]
         froms = self._previous_levels(context)
         if froms and context.change_start is not None:
             lines.append(f"The last reported change, to {count:,} in "
