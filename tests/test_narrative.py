@@ -450,3 +450,21 @@ def test_html_and_markdown_in_the_data_stay_text(hostile, tmp_path):
         html = styled_table(table).to_html()
         assert HOSTILE_IMG not in html and HOSTILE_SCRIPT not in html
         assert "&lt;img src=x onerror=" in html
+
+
+def test_tempo_findings_take_the_counts_the_report_computed(data, shown):
+    """The notebook counts attacks per period once (analysis.attack_counts) and hands the
+    counts over: the findings word them instead of counting again."""
+    from sitrep_analysis.analysis import attack_counts
+
+    events = select_events(data.political_events, start="2019-12-01", end="2020-03-31")
+    counts = attack_counts(shown, freq="W", start="2019-12-01", end="2020-03-31")
+    given = tempo_findings(shown, events, "2019-12-01", "2020-03-31", sites=data.sites,
+                           counts=counts)
+    assert given == tempo_findings(shown, events, "2019-12-01", "2020-03-31", sites=data.sites)
+    altered = counts.assign(attacks_count=0)
+    altered.loc[altered.index[-1], "attacks_count"] = 7  # a made-up week: it must be used
+    text = tempo_findings(shown, events, "2019-12-01", "2020-03-31", sites=data.sites,
+                          counts=altered)
+    assert "At least one attack falls in 1 of the 19 weeks" in text
+    assert "The busiest week was the week of 30 March 2020, with 7 attacks." in text

@@ -11,7 +11,6 @@ from sitrep_analysis.analysis import (
     Day,
     attack_counts,
     code_list,
-    select_incidents,
     site_names,
 )
 from sitrep_analysis.columns import code_label
@@ -51,19 +50,24 @@ def tempo_findings(incidents: pd.DataFrame, events: pd.DataFrame, start: Day, en
                    freq: str = "W", *, weapon_types: Sequence[str] = (),
                    site_ids: Sequence[str] = (), event_categories: Sequence[str] = (),
                    sites: pd.DataFrame | None = None,
-                   intervals: pd.DataFrame | None = None) -> str:
-    """Key findings of the attack-tempo report, as Markdown bullets computed from the data.
+                   intervals: pd.DataFrame | None = None,
+                   counts: pd.DataFrame | None = None) -> str:
+    """Key findings of the attack-tempo report, as Markdown bullets: words for results the
+    analysis computed.
 
-    ``incidents`` and ``events`` are the report's selection (see
-    :func:`~sitrep_analysis.analysis.select_incidents`); the selection parameters only name
-    it in words. ``sites`` (the gazetteer) gives place names. ``intervals`` (from
+    ``incidents`` and ``events`` are the report's selection from ``start`` to ``end`` (see
+    :func:`~sitrep_analysis.analysis.select_incidents`), used as given; the selection
+    parameters only name it in words. ``counts`` are its attacks per period
+    (:func:`~sitrep_analysis.analysis.attack_counts` with the same ``freq``, ``start`` and
+    ``end``), as the report computes them once; without them they are counted here.
+    ``sites`` (the gazetteer) gives place names. ``intervals`` (from
     :func:`sitrep_analysis.coverage.tally_intervals`) give the closing bullet on coverage;
     without them the bullet says only that untallied periods have unknown coverage.
     """
     caveat = _CAVEAT if intervals is None else coverage_findings(intervals, start, end)
     first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     period = PERIOD_WORDS.get(freq, freq)
-    shown = select_incidents(incidents, start=first, end=last)
+    shown = incidents
     total = len(shown)
     selection = _selection_words(code_list(weapon_types, "weapon_types"),
                                  code_list(site_ids, "site_ids"),
@@ -76,7 +80,8 @@ def tempo_findings(incidents: pd.DataFrame, events: pd.DataFrame, start: Day, en
                        "count.")
         bullets.append(caveat)
         return "\n".join(f"- {text}" for text in bullets)
-    counts = attack_counts(shown, freq=freq, start=first, end=last)
+    if counts is None:
+        counts = attack_counts(shown, freq=freq, start=first, end=last)
     active = int((counts["attacks_count"] > 0).sum())
     bullets[0] += (f" At least one attack falls in {active:,} of the "
                    f"{plural(len(counts), period)}{PERIOD_NOTES.get(freq, '')}.")
