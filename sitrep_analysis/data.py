@@ -15,7 +15,7 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -242,23 +242,45 @@ def _record_problem(table: Table, record: _BadRecord, width: int,
     return Problem(table.filename, line, None, None, rule)
 
 
-def _read_table(data_dir: Path, table: Table) -> tuple[_RawTable | None, list[Problem]]:
+def _table_bytes(data_dir: Path) -> dict[str, bytes | None] | None:
+    """Every table file's bytes, read once (None for an absent optional file), so the cache
+    key and the validation see the same bytes; None when a file cannot be read as one (the
+    loader then reads file by file and says what is wrong)."""
+    contents: dict[str, bytes | None] = {}
+    for table in TABLES.values():
+        path = data_dir / table.filename
+        try:
+            contents[table.filename] = path.read_bytes()
+        except FileNotFoundError:
+            if not table.optional:
+                return None
+            contents[table.filename] = None
+        except OSError:  # a folder, unreadable
+            return None
+    return contents
+
+
+def _read_table(data_dir: Path, table: Table,
+                content: bytes | None = None) -> tuple[_RawTable | None, list[Problem]]:
     path = data_dir / table.filename
-    if path.is_dir():
+    if content is not None:  # read already, for the cache key
+        raw = content
+    elif path.is_dir():
         return None, [Problem(table.filename, None, None, None,
                               f"is a folder, not a file: table {table.name} is read from a "
                               "CSV file of this name")]
-    if not path.exists():
+    elif not path.exists():
         if table.optional:
             empty = pd.DataFrame({name: pd.Series(dtype="string") for name in table.columns})
             return _RawTable(empty, lambda position: position + 2), []
         return None, [Problem(table.filename, None, None, None,
                               f"file is missing from {data_dir}")]
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return None, [Problem(table.filename, None, None, None,
-                              f"cannot be read: {error.strerror or error}")]
+    else:
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            return None, [Problem(table.filename, None, None, None,
+                                  f"cannot be read: {error.strerror or error}")]
     text, problems = _decode(path, raw)
     if text is None:
         return None, problems
@@ -315,7 +337,8 @@ def _type_table(table: Table, raw: _RawTable) -> tuple[pd.DataFrame, list[Proble
 
 # --- the whole directory ----------------------------------------------------------------------
 
-def _validate_dir(data_dir: Path) -> dict[str, pd.DataFrame]:
+def _validate_dir(data_dir: Path,
+                  contents: Mapping[str, bytes | None] | None = None) -> dict[str, pd.DataFrame]:
     # pandera (about 0.4 s to import) only when a directory is really validated
     from sitrep_analysis.schema import claim_problems, foreign_key_problems, run_schema
 
@@ -328,7 +351,8 @@ def _validate_dir(data_dir: Path) -> dict[str, pd.DataFrame]:
     lines: dict[str, Callable[[int], int]] = {}
     unread: dict[str, frozenset[str]] = {}
     for table in TABLES.values():
-        raw, read_problems = _read_table(data_dir, table)
+        raw, read_problems = _read_table(
+            data_dir, table, None if contents is None else contents[table.filename])
         problems += read_problems
         if raw is None:
             continue
@@ -430,10 +454,13 @@ def load_all(data_dir: str | os.PathLike | None = None) -> Dataset:
     fingerprint = _fingerprint(path)
     held = _LOADED.get(path)
     if held is None or held[0] != fingerprint:
-        frames = table_cache.read(path)
+        contents = _table_bytes(path)
+        digest = None if contents is None else table_cache.key(contents)
+        frames = None if digest is None else table_cache.read(digest)
         if frames is None:
-            frames = _finish(_validate_dir(path))
-            table_cache.write(path, frames)
+            frames = _finish(_validate_dir(path, contents))
+            if digest is not None:
+                table_cache.write(digest, frames)
         held = (fingerprint, Dataset(path, **frames))
         _LOADED[path] = held
     return held[1].copy()

@@ -34,6 +34,17 @@ def write_atomically(path: Path, content: str | bytes) -> None:
         raise
 
 
+def user_cache_dir(kind: str) -> Path:
+    """The folder a cache of this ``kind`` lives in: ``$SITREP_CACHE_DIR/<kind>``, else
+    ``$XDG_CACHE_HOME/sitrep-analysis/<kind>``, else ``~/.cache/sitrep-analysis/<kind>``.
+    Never inside a data folder."""
+    override = os.environ.get("SITREP_CACHE_DIR")
+    if override:
+        return Path(override) / kind
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sitrep-analysis" / kind
+
+
 def files_digest(files: Iterable[Path], names: Iterable[str]) -> str:
     """SHA-256 of the lines ``<sha256 of the file>  <name>``, one per file in the order given,
     as ``sha256sum`` prints them: so ``sha256sum FILES | sha256sum`` gives the same value.

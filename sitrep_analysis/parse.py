@@ -134,8 +134,9 @@ def parse_column(field: Field, text: pd.Series) -> tuple[pd.Series, dict[int, st
     else:
         values = text.str.strip().replace({"": pd.NA}).astype("string")
         ok = filled
-        if field.kind in ("partial_date", "time") or (field.pattern and "\\d" in field.pattern):
-            # the dictionary's patterns write \d, which matches any script's digits too
+        if field.kind in ("partial_date", "time") or (field.pattern
+                                                      and "[0-9]" in field.pattern):
+            # a value of digits in another script fails the pattern: say so, not "no match"
             suspect = filled & text.str.contains(_NON_ASCII, regex=True).fillna(False)
             if suspect.any():
                 ok = ok & ~text[suspect].map(other_digits_rule).notna().reindex(
@@ -181,7 +182,7 @@ def other_digits_rule(value: str) -> str | None:
     return None
 
 
-# --- pass 2: pandera schema from the dictionary ----------------------------------------------
+# --- shared by the loader and the checks -------------------------------------------------------
 
 
 def split_list(cell: object) -> list[str]:

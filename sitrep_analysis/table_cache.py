@@ -18,12 +18,13 @@ import functools
 import hashlib
 import os
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from sitrep_analysis.columns import TABLES
-from sitrep_analysis.files import write_atomically
+from sitrep_analysis.files import user_cache_dir, write_atomically
 
 #: The modules whose source is part of the key: they decide what a valid table is.
 RULE_MODULES = ("columns.py", "parse.py", "schema.py", "data.py", "table_cache.py")
@@ -32,11 +33,7 @@ FORMAT = 1
 
 def cache_dir() -> Path:
     """Where cached tables live (see the module docstring)."""
-    override = os.environ.get("SITREP_CACHE_DIR")
-    if override:
-        return Path(override) / "validated-tables"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sitrep-analysis" / "validated-tables"
+    return user_cache_dir("validated-tables")
 
 
 def enabled() -> bool:
@@ -45,41 +42,35 @@ def enabled() -> bool:
 
 @functools.cache
 def rules_digest() -> str:
-    """SHA-256 over the package version and the rule modules' source."""
+    """SHA-256 over the package, pandas and pyarrow versions and the rule modules' source:
+    what decides how a table is typed and what valid means."""
+    import pyarrow
+
     from sitrep_analysis import __version__
 
-    total = hashlib.sha256(f"{FORMAT} {__version__}\n".encode())
+    total = hashlib.sha256(f"{FORMAT} {__version__} {pd.__version__} {pyarrow.__version__}\n"
+                           .encode())
     package = Path(__file__).resolve().parent
     for name in RULE_MODULES:
         total.update(hashlib.sha256((package / name).read_bytes()).digest())
     return total.hexdigest()
 
 
-def key(data_dir: Path) -> str | None:
-    """The cache key of a data directory's current bytes; None when a file cannot be read
-    (then the loader validates, and reports what is wrong)."""
+def key(contents: Mapping[str, bytes | None]) -> str:
+    """The cache key of a directory's table files, as read once by the loader (file name ->
+    bytes, None for an absent optional file): the key names exactly the bytes validated."""
     total = hashlib.sha256(rules_digest().encode())
     for table in TABLES.values():
-        path = data_dir / table.filename
-        try:
-            content = path.read_bytes()
-        except FileNotFoundError:
-            if not table.optional:
-                return None
-            content = b"<absent>"
-        except OSError:
-            return None
-        total.update(f"{table.filename} {len(content)}\n".encode())
-        total.update(hashlib.sha256(content).digest())
+        content = contents.get(table.filename)
+        marker = b"<absent>" if content is None else content
+        total.update(f"{table.filename} {len(marker)}\n".encode())
+        total.update(hashlib.sha256(marker).digest())
     return total.hexdigest()
 
 
-def read(data_dir: Path) -> dict[str, pd.DataFrame] | None:
-    """The cached tables of this directory's current bytes, or None."""
+def read(digest: str) -> dict[str, pd.DataFrame] | None:
+    """The tables cached under ``digest``, or None."""
     if not enabled():
-        return None
-    digest = key(data_dir)
-    if digest is None:
         return None
     try:
         with open(cache_dir() / f"{digest}.pickle", "rb") as handle:
@@ -92,12 +83,9 @@ def read(data_dir: Path) -> dict[str, pd.DataFrame] | None:
     return frames
 
 
-def write(data_dir: Path, frames: dict[str, pd.DataFrame]) -> None:
+def write(digest: str, frames: dict[str, pd.DataFrame]) -> None:
     """Keep validated tables for the next load (atomically; failures are ignored)."""
     if not enabled():
-        return
-    digest = key(data_dir)
-    if digest is None:
         return
     folder = cache_dir()
     with contextlib.suppress(OSError):

@@ -717,7 +717,7 @@ def test_cli_imports_and_prints_the_summary(tmp_path, curated_dir, monkeypatch):
     assert "pre-2023 column set, 9 rows; 9 in Iraq" in result.output
     assert "Rejected 3 unreadable rows" in result.output
     assert "Wrote 3 incidents" in result.output
-    assert (tmp_path / "cache").is_dir()
+    assert list((tmp_path / "cache" / "acled").glob("*.parquet"))  # the import's own cache
     validated = CliRunner().invoke(app, ["validate", str(out)])
     assert validated.exit_code == 0
     assert re.search(r"incidents\.csv +3 rows", validated.output)

@@ -14,7 +14,6 @@ from click.testing import CliRunner
 
 from sitrep_analysis import load_all
 from sitrep_analysis.brief import IncidentNotFound, assess_culprit, write_brief
-from sitrep_analysis.brief.assessment import MIN_ATTACKS
 from sitrep_analysis.brief.citations import Citations
 from sitrep_analysis.brief.facts import (
     closest_incident_ids,
@@ -261,7 +260,6 @@ def test_the_likely_culprit_rule(prior, statements, kind, named):
     target, incidents, events, memberships = _tables(prior, statements)
     assessment = assess_culprit(target, incidents, events, memberships)
     assert (assessment.kind, assessment.actor_ids) == (kind, named)
-    assert MIN_ATTACKS == 3
 
 
 def test_a_claim_or_attribution_is_reported_not_assessed():

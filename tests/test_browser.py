@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from sitrep_analysis.figures.offline import PRINT_WIDTH_PX
 from tests.sample_data import HOSTILE_IMG, HOSTILE_MARKDOWN, HOSTILE_PLOTLY, HOSTILE_SCRIPT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -383,8 +384,6 @@ def test_figures_follow_the_window_from_a_desktop_to_a_phones_width(browser, rep
 
 # --- print --------------------------------------------------------------------------------------
 
-#: A4 less the report's page margins (12 mm a side) is 703 px wide: figures print at 680 px.
-PRINT_WIDTH_PX = 680
 
 PRINTED = """() => {
   const shown = node => getComputedStyle(node).display !== 'none'

@@ -6,6 +6,7 @@ import doctest
 import importlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -69,9 +70,14 @@ def test_an_installed_copy_finds_its_data_and_the_briefs_notebook(tmp_path):
     so an installed copy loads the data from anywhere, with no checkout beside it."""
     from tests.helpers import REPO
 
+    # built from a copy: setuptools leaves build/ behind in the tree it builds, and a stale
+    # build/ would put files deleted since into the wheel
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "reports", "*.egg-info", "__pycache__", ".*_cache"))
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "-w", str(wheels), str(REPO)], check=True,
+                    "--no-build-isolation", "-w", str(wheels), str(source)], check=True,
                    capture_output=True, timeout=300)
     target = tmp_path / "installed"
     wheel = next(wheels.glob("sitrep_analysis-*.whl"))
@@ -93,3 +99,8 @@ def test_an_installed_copy_finds_its_data_and_the_briefs_notebook(tmp_path):
     assert data_dir.startswith(str(target)) and incidents == len(
         sitrep_analysis.load_incidents())
     assert has_notebook and notebook.startswith(str(target))
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "sitrep_analysis/figures/__init__.py" in names
+    assert "sitrep_analysis/figures.py" not in names  # no module the tree no longer has

@@ -6,7 +6,6 @@ executed notebook, and an unwritable folder is one line, not a traceback.
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import time
 from pathlib import Path
@@ -101,7 +100,6 @@ def test_a_full_disk_is_one_line_and_keeps_the_last_report(notebook, tmp_path, m
                                  "good report is left unchanged")
     assert output.read_text(encoding="utf-8") == "last good"
     assert not list(tmp_path.glob(".r.html.*"))
-    assert shutil.which("true")  # the run got that far: the kernel ran and exited
 
 
 def test_an_output_folder_that_cannot_be_made_is_one_line(notebook, tmp_path, monkeypatch):

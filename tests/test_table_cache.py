@@ -39,10 +39,18 @@ def test_a_second_process_loads_from_the_cache_without_pandera(data_copy, tmp_pa
     assert sorted(p.name for p in data_copy.iterdir()) == before  # nothing in the data
 
 
+def _cached(data_dir: Path) -> dict | None:
+    """The cached tables of a directory's bytes as they are now, or None."""
+    contents = data._table_bytes(data_dir.resolve())
+    assert contents is not None
+    return table_cache.read(table_cache.key(contents))
+
+
 def test_an_edited_file_is_validated_again(data_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("SITREP_CACHE_DIR", str(tmp_path / "cache"))
     data._LOADED.clear()
     assert len(data.load_all(data_copy).incidents) == 3
+    assert _cached(data_copy) is not None  # kept: the next load would come from the cache
     header, rows = read_rows(data_copy / "incidents.csv")
     rows[0]["us_wounded_count"] = "-3"
     write_rows(data_copy / "incidents.csv", header, rows)
@@ -55,9 +63,23 @@ def test_a_changed_rule_misses_the_cache(data_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("SITREP_CACHE_DIR", str(tmp_path / "cache"))
     data._LOADED.clear()
     data.load_all(data_copy)
-    assert table_cache.read(data_copy.resolve()) is not None
-    monkeypatch.setattr(table_cache, "rules_digest", lambda: "another rule set")
-    assert table_cache.read(data_copy.resolve()) is None
+    assert _cached(data_copy) is not None
+    # a rule module's source is part of the key: another source, another key
+    before = table_cache.rules_digest()
+    table_cache.rules_digest.cache_clear()
+    real_read_bytes = Path.read_bytes
+
+    def edited(self: Path) -> bytes:
+        content = real_read_bytes(self)
+        return content + b"\n# a changed rule" if self.name == "schema.py" else content
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    try:
+        assert table_cache.rules_digest() != before
+        assert _cached(data_copy) is None
+    finally:
+        monkeypatch.undo()
+        table_cache.rules_digest.cache_clear()
 
 
 def test_the_cache_can_be_turned_off_and_a_broken_entry_is_passed_over(data_copy, tmp_path,
@@ -67,11 +89,12 @@ def test_the_cache_can_be_turned_off_and_a_broken_entry_is_passed_over(data_copy
     data.load_all(data_copy)
     entry = next((tmp_path / "cache" / "validated-tables").glob("*.pickle"))
     entry.write_bytes(b"not a pickle")
-    assert table_cache.read(data_copy.resolve()) is None
+    assert _cached(data_copy) is None
     data._LOADED.clear()
     assert len(data.load_all(data_copy).incidents) == 3
+    assert _cached(data_copy) is not None  # validated again and kept again
     monkeypatch.setenv("SITREP_NO_CACHE", "1")
-    assert table_cache.read(data_copy.resolve()) is None
+    assert _cached(data_copy) is None
 
 
 def test_cached_tables_equal_validated_ones(tmp_path, monkeypatch):
@@ -83,7 +106,7 @@ def test_cached_tables_equal_validated_ones(tmp_path, monkeypatch):
     data._LOADED.clear()
     validated = data.load_all(SHIPPED_DATA)
     data._LOADED.clear()
-    assert table_cache.read(SHIPPED_DATA.resolve()) is not None
+    assert _cached(SHIPPED_DATA) is not None
     cached = data.load_all(SHIPPED_DATA)
     for name in data.TABLES:
         pd.testing.assert_frame_equal(getattr(validated, name), getattr(cached, name))

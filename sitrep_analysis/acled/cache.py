@@ -28,6 +28,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sitrep_analysis.files import user_cache_dir
+
 CACHE_VERSION = "1"
 #: Columns whose values are nearly all distinct: no dictionary pages for them.
 _DISTINCT_COLUMNS = ("row", "event_id_cnty", "notes", "source", "value")
@@ -35,12 +37,8 @@ _META_KEY = "sitrep_acled"
 
 
 def default_cache_dir() -> Path:
-    """``$SITREP_CACHE_DIR``, else ``$XDG_CACHE_HOME/sitrep-analysis/acled``, else
-    ``~/.cache/sitrep-analysis/acled``."""
-    if os.environ.get("SITREP_CACHE_DIR"):
-        return Path(os.environ["SITREP_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sitrep-analysis" / "acled"
+    """The ACLED cache's folder: :func:`sitrep_analysis.files.user_cache_dir` ``("acled")``."""
+    return user_cache_dir("acled")
 
 
 def _fingerprint(path: Path) -> str:

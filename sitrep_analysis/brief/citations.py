@@ -52,6 +52,12 @@ class Citations:
             return ""
         return "<sup>[" + ", ".join(str(n) for n in numbers) + "]</sup>"
 
+    def outlet(self, source_id: str) -> str:
+        """The outlet of a source as the table names it (the id itself if unknown)."""
+        if source_id in self._sources.index:
+            return str(self._sources.at[source_id, "outlet"])
+        return source_id
+
     def cited_ids(self) -> list[str]:
         """The cited source ids in list order."""
         return sorted(self._numbers, key=self._numbers.__getitem__)

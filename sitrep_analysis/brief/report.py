@@ -21,11 +21,12 @@ from sitrep_analysis.render import (
 if TYPE_CHECKING:
     from sitrep_analysis.data import Dataset
 
-#: The brief's notebook: the checkout's, else the copy an installed package carries.
-BRIEF_NOTEBOOK = next((folder / "04_situation_report.ipynb" for folder in (
-    PACKAGE_ROOT / "notebooks", Path(__file__).resolve().parent.parent / "notebooks")
-    if (folder / "04_situation_report.ipynb").is_file()),
-    PACKAGE_ROOT / "notebooks" / "04_situation_report.ipynb")
+#: The brief's notebook: the checkout's, else the copy an installed package carries (as
+#: :func:`sitrep_analysis.data.default_data_dir` finds the data).
+_NOTEBOOK_NAME = "04_situation_report.ipynb"
+BRIEF_NOTEBOOK = (PACKAGE_ROOT / "notebooks" / _NOTEBOOK_NAME
+                  if (PACKAGE_ROOT / "notebooks" / _NOTEBOOK_NAME).is_file()
+                  else Path(__file__).resolve().parent.parent / "notebooks" / _NOTEBOOK_NAME)
 #: Where ``sitrep brief`` writes when no output is given, relative to the working folder.
 DEFAULT_BRIEF_DIR = Path("reports") / "briefs"
 

@@ -16,6 +16,8 @@ import re
 
 import pandas as pd
 
+from sitrep_analysis.narrative.text import prose_date
+
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                  "ten")
 _ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
@@ -30,7 +32,7 @@ def long_date(day: pd.Timestamp, precision: object = "day") -> str:
     """A date for prose, as exactly as it is known (``date_precision``)."""
     if precision == "month":
         return f"{day:%B %Y}"
-    text = f"{day.day} {day:%B %Y}"
+    text = prose_date(day)
     return f"about {text}" if precision == "approximate" else text
 
 
@@ -58,13 +60,6 @@ def ordinal(number: int) -> str:
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10,
                                                                                  "th")
     return f"{number}{suffix}"
-
-
-def listing(items: list[str]) -> str:
-    """Items joined as English: ``a``, ``a and b``, ``a, b and c``."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def cite_each_sentence(text: str, marker: str) -> str:

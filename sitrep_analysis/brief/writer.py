@@ -31,13 +31,13 @@ from sitrep_analysis.brief.words import (
     cite_each_sentence,
     counted,
     days_before_words,
-    listing,
     long_date,
     number_word,
     ordinal,
 )
 from sitrep_analysis.columns import COVERAGE_START, FIELDS
 from sitrep_analysis.narrative import markdown_escape as esc
+from sitrep_analysis.narrative.text import listing
 from sitrep_analysis.parse import split_list
 
 if TYPE_CHECKING:
@@ -183,15 +183,10 @@ class _Writer:
 
     def outlets(self, source_ids: list[str], limit: int = 6) -> str:
         """The outlets of these sources, each once, in order; past ``limit``, a count."""
-        names = list(dict.fromkeys(esc(self.cite_outlet(source)) for source in source_ids))
+        names = list(dict.fromkeys(esc(self.cite.outlet(source)) for source in source_ids))
         if len(names) > limit:
             names = [*names[:limit - 1], f"{number_word(len(names) - limit + 1)} more"]
         return listing(names)
-
-    def cite_outlet(self, source_id: str) -> str:
-        sources = self.data.sources
-        match = sources[sources["source_id"].eq(source_id)]
-        return str(match["outlet"].iloc[0]) if len(match) else source_id
 
     def _count_disagreement(self) -> list[str]:
         claims = facts.claimed_values(self.data.claims, "incidents",
@@ -345,11 +340,11 @@ class _Writer:
                      for m in members.itertuples(index=False)]
             lines.append(f"Its members, as reported (each with its source): "
                          f"{'; '.join(items)}.{self.data_mark()}")
-        umbrellas = members_of = memberships[memberships["member_actor_id"].astype("string")
-                                             .eq(actor_id).fillna(False)]
-        if not umbrellas.empty:
+        belongs = memberships[memberships["member_actor_id"].astype("string").eq(actor_id)
+                              .fillna(False)]
+        if not belongs.empty:
             items = [f"{self.actor(m.umbrella_actor_id)}{self.cite.mark(m.source_ids)}"
-                     for m in members_of.itertuples(index=False)]
+                     for m in belongs.itertuples(index=False)]
             lines.append(f"It is reported to belong to {'; '.join(items)}.{self.data_mark()}")
         statements = facts.actor_statements(self.data.political_events, actor_id)
         if not statements.empty:
@@ -362,7 +357,7 @@ class _Writer:
                 claims = facts.claimed_values(self.data.claims, "political_events",
                                               str(first["event_id"]), field_name)
                 for claim in claims.itertuples(index=False):
-                    lines.append(f"{esc(self.cite_outlet(split_list(claim.source_ids)[0]))}'s "
+                    lines.append(f"{esc(self.cite.outlet(split_list(claim.source_ids)[0]))}'s "
                                  f"account differs: {esc(claim.claimed_value)}."
                                  f"{self.cite.mark(claim.source_ids)}")
         return " ".join(lines)

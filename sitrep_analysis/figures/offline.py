@@ -12,8 +12,8 @@ from plotly.io.base_renderers import MimetypeRenderer
 
 from sitrep_analysis.figures.style import GAP_PX, RENDERER_NAME
 
-#: Width figures are drawn at for printing, in CSS pixels: A4 and US Letter less 0.5-inch
-#: margins hold 698 and 720.
+#: Width figures are drawn at for printing, in CSS pixels: A4 less the report's page margins
+#: (11 mm and 10 mm, templates/sitrep/static/reading.css) holds about 718.
 PRINT_WIDTH_PX = 680
 
 #: The page script that fits figures to the width they get; displayed once, with plotly.js.

@@ -89,10 +89,6 @@ DATE_AXIS_PX, NUMBER_AXIS_PX, TICKS_ONLY_PX = 62, 46, 26
 #: notebook column; a report's page script measures the real one).
 LEGEND_ROW_PX, LEGEND_CHAR_PX, LEGEND_SYMBOL_PX, LEGEND_WIDTH_PX = 19, 6.6, 50, 900
 
-#: Top and bottom margins of a figure drawn with the template but not laid out by
-#: :func:`house_layout`.
-MARGIN_TOP_PX, MARGIN_BOTTOM_PX = 90, 125
-
 
 def _register_template() -> None:
     base = pio.templates["simple_white"]
@@ -114,7 +110,7 @@ def _register_template() -> None:
         hoverlabel={"font": {"size": 12}},
         # left and right grow with the tick labels (automargin), top and bottom are set by
         # house_layout
-        margin={"l": 56, "r": 16, "t": MARGIN_TOP_PX, "b": MARGIN_BOTTOM_PX},
+        margin={"l": 56, "r": 16, "t": 90, "b": 125},
         # An axis titled even "" keeps room for a title: leave the title out instead.
         xaxis={"showgrid": False, "ticks": "outside", "tickfont": {"size": 12},
                "title": {"font": {"size": 13}, "standoff": 10}},
@@ -208,7 +204,7 @@ def estimated_legend_px(figure: go.Figure, width: float = LEGEND_WIDTH_PX) -> in
     return round(rows_of_entries * LEGEND_ROW_PX + 6) if rows_of_entries else 0
 
 
-def add_source_line(figure: go.Figure, text: str, below_px: float = 72) -> None:
+def add_source_line(figure: go.Figure, text: str, below_px: float) -> None:
     """The source note ``below_px`` under the plot, at its left edge; named ``"source"`` so
     the page script (:data:`FIT_SCRIPT`) can move it under the legend."""
     figure.add_annotation(text=text, name="source", xref="paper", yref="paper", x=0, y=0,

@@ -48,8 +48,6 @@ def p_value_text(value: float) -> str:
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 #: What makes a line a heading, a list item or a quote when it starts the line.
-
-
 _LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))")
 
 

@@ -125,11 +125,11 @@ def plan_briefs(config: Config, spec: BriefsSpec, brief_state: dict | None
         values: dict[str, object] = {"incident_id": stub.incident_id}
         if "data_dir" in declared:
             values["data_dir"] = str(data_dir)
-        filename = brief_filename(stub.incident_id)
-        job_spec = ReportSpec(filename.removesuffix(".html"), spec.notebook, stub.title(), values)
+        filename, title = brief_filename(stub.incident_id), stub.title()
+        job_spec = ReportSpec(filename.removesuffix(".html"), spec.notebook, title, values)
         record: dict[str, object] = {"file": filename,
                                      "incident_date": stub.incident_date.isoformat(),
-                                     "title": stub.title()}
+                                     "title": title}
         jobs.append(Job(job_spec, spec.folder / filename, values, record, data_dir))
     return jobs, state
 
