@@ -30,10 +30,11 @@ Quirks
   trace's ``meta`` says which rings belong to which country.
 - Markers at one site nest (largest count outermost, see :func:`site_markers`); two equal
   counts drawn as plain concentric circles would hide one marker, and its hover, entirely.
-- The date range, source line, hover escaping and the layout around the plot (title, legend
-  under the axis, source note, margins) come from :mod:`sitrep_analysis.figures`
-  (``shown_range``, ``source_line``, ``hover_text``, ``house_layout``), so the map reads like
-  the other figures; those names are imported here and must stay in step.
+- The date range, source line, escaping of text from the data and the layout around the plot
+  (title, legend under the axis, source note, margins) come from
+  :mod:`sitrep_analysis.figures` (``shown_range``, ``source_line``, ``escape_text``,
+  ``legend_name``, ``house_layout``), so the map reads like the other figures; those names are
+  imported here and must stay in step.
 - Natural Earth draws de facto borders (e.g. Northern Cyprus, Palestine); the map shows them as
   thin grey lines without comment, and labels only the seven countries named in
   :data:`COUNTRY_LABELS`.
@@ -57,8 +58,9 @@ from sitrep_analysis.figures import (
     TICKS_ONLY_PX,
     WEAPON_COLOURS,
     category_label,
+    escape_text,
     house_layout,
-    hover_text,
+    legend_name,
     shown_range,
     source_line,
 )
@@ -153,7 +155,7 @@ def basemap_traces(countries: Iterable[str] | None = None, *, fillcolor: str = L
     trace = go.Scatter(
         x=xs, y=ys, mode="lines", fill="toself", fillcolor=fillcolor,
         line={"color": linecolor, "width": linewidth}, connectgaps=False,
-        hoverinfo="skip", showlegend=False, name="Country borders",
+        hoverinfo="skip", showlegend=False, name=legend_name("Country borders"),
         meta={"basemap": BASEMAP_ASSET, "countries": index},
     )
     return [trace]
@@ -161,12 +163,14 @@ def basemap_traces(countries: Iterable[str] | None = None, *, fillcolor: str = L
 
 def country_labels_trace(labels: Mapping[str, tuple[float, float]] | None = None,
                          ) -> go.Scatter:
-    """Country names as small grey text at hand-placed points (default :data:`COUNTRY_LABELS`)."""
+    """Country names as small grey text at hand-placed points (default :data:`COUNTRY_LABELS`);
+    the names are plain text, escaped here."""
     labels = COUNTRY_LABELS if labels is None else labels
     return go.Scatter(
         x=[lon for lon, _ in labels.values()], y=[lat for _, lat in labels.values()],
-        text=list(labels), mode="text", textfont={"size": 11, "color": LABEL_COLOUR},
-        hoverinfo="skip", showlegend=False, name="Country names")
+        text=[escape_text(name) for name in labels], mode="text",
+        textfont={"size": 11, "color": LABEL_COLOUR}, hoverinfo="skip", showlegend=False,
+        name=legend_name("Country names"))
 
 
 def degree_ticks(low: float, high: float, hemispheres: str = "EW",
@@ -330,17 +334,17 @@ def incident_map_figure(incidents: pd.DataFrame, *, start: DateLike = None, end:
                 continue
             label = category_label("weapon_type", code)
             figure.add_trace(go.Scatter(
-                x=own["longitude"], y=own["latitude"], mode="markers", name=label,
+                x=own["longitude"], y=own["latitude"], mode="markers", name=legend_name(label),
                 legendgroup=code, showlegend=code not in in_legend, legendrank=rank + 1,
                 marker={"color": WEAPON_COLOURS[code], "size": [math.sqrt(n) for n in
                                                                 own["marker_attacks"]],
                         "sizemode": "diameter", "sizeref": sizeref, "sizemin": MARKER_MIN_PX,
                         "opacity": 0.85, "line": {"color": "#ffffff", "width": 1}},
-                customdata=[[hover_text(site), int(attacks), _dates(first_date, last_date)]
+                customdata=[[escape_text(site), int(attacks), _dates(first_date, last_date)]
                             for site, attacks, first_date, last_date in zip(
                                 own["site_name"], own["attacks_count"], own["first_date"],
                                 own["last_date"], strict=True)],
-                hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{hover_text(label)}: "
+                hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{escape_text(label)}: "
                                "%{customdata[1]} attack(s)<br>%{customdata[2]}<extra></extra>"),
                 meta={"weapon_type": code, "draw_layer": layer},
             ))

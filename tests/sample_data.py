@@ -146,24 +146,23 @@ MEMBERSHIPS = [
      "umbrella_actor_id": "test-umbrella", "source_ids": "test-source-2"},
 ]
 
+def _tally(as_of_date: str, attacks_count: int, source_id: str) -> dict[str, object]:
+    """One reading of the officials' running count since 2019-12-01: every attack in Iraq."""
+    return {"tally_id": f"test-tally-{as_of_date[5:]}", "as_of_date": as_of_date,
+            "date_precision": "day", "period_start": "2019-12-01",
+            "attacks_count": attacks_count, "count_qualifier": "exact",
+            "tally_scope": "iraq_syria_jordan", "iraq_attacks_count": attacks_count,
+            "syria_attacks_count": 0, "jordan_attacks_count": 0,
+            "counted_targets": "us_forces", "counted_by": "Test ministry",
+            "counter_kind": "us_officials", "tally_role": "series", "source_ids": source_id,
+            "curation_basis": "curator_knowledge"}
+
+
 #: The officials' running count (made up): 4 attacks in Iraq, Syria and Jordan from 1 to 10
 #: December 2019 and 5 by 31 December, all of them in Iraq (the split says so, so Iraq alone
 #: has the same count). The data hold 4 (12-03, 12-05, 12-08, 12-09) and then 1 (12-31): every
 #: December day is tallied and covered in full; January to March are not tallied.
-TALLIES = [
-    {"tally_id": "test-tally-12-10", "as_of_date": "2019-12-10", "date_precision": "day",
-     "period_start": "2019-12-01", "attacks_count": 4, "count_qualifier": "exact",
-     "tally_scope": "iraq_syria_jordan", "iraq_attacks_count": 4, "syria_attacks_count": 0,
-     "jordan_attacks_count": 0, "counted_targets": "us_forces", "counted_by": "Test ministry",
-     "counter_kind": "us_officials", "tally_role": "series", "source_ids": "test-source",
-     "curation_basis": "curator_knowledge"},
-    {"tally_id": "test-tally-12-31", "as_of_date": "2019-12-31", "date_precision": "day",
-     "period_start": "2019-12-01", "attacks_count": 5, "count_qualifier": "exact",
-     "tally_scope": "iraq_syria_jordan", "iraq_attacks_count": 5, "syria_attacks_count": 0,
-     "jordan_attacks_count": 0, "counted_targets": "us_forces", "counted_by": "Test ministry",
-     "counter_kind": "us_officials", "tally_role": "series", "source_ids": "test-source-2",
-     "curation_basis": "curator_knowledge"},
-]
+TALLIES = [_tally("2019-12-10", 4, "test-source"), _tally("2019-12-31", 5, "test-source-2")]
 
 #: Actors named by events, by event date.
 EVENT_ACTORS = {"2019-12-29": "test-militia", "2020-01-08": "test-umbrella"}

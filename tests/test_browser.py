@@ -14,13 +14,19 @@ conftest.py); one browser serves every test of this module.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from sitrep_analysis.figures.offline import PRINT_WIDTH_PX
 from tests.sample_data import HOSTILE_IMG, HOSTILE_MARKDOWN, HOSTILE_PLOTLY, HOSTILE_SCRIPT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Route
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -108,19 +114,24 @@ DRAWN = """() => {
 }"""
 
 
+DESKTOP = {"width": 1280, "height": 1000}
+
+
 @dataclass
 class PageVisit:
-    """What one report did in the browser."""
+    """What one page did in the browser: every request it made (any but file:// refused), its
+    console errors and uncaught errors; and ``drawn``, what the test read from the page."""
 
-    drawn: dict
+    drawn: dict = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="module")
-def browser():
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (which must not fetch a browser)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -131,42 +142,66 @@ def browser():
             launched.close()
 
 
+@contextmanager
+def open_page(browser: Browser, path: Path, viewport: dict[str, int] | None = None,
+              **options: Any) -> Iterator[tuple[Page, PageVisit]]:
+    """``path`` opened from file:// in a new page of ``browser`` (``viewport`` default
+    :data:`DESKTOP`; ``options`` for ``new_page``), every other request refused: yields the
+    page, loaded, and the :class:`PageVisit` recording its requests and errors. The page is
+    closed on leaving."""
+    page = browser.new_page(viewport=viewport or DESKTOP, **options)
+    seen = PageVisit()
+
+    def refuse_the_network(route: Route) -> None:
+        url = route.request.url
+        seen.requests.append(url)
+        if url.startswith("file://"):
+            route.continue_()
+        else:
+            seen.outside_requests.append(url)
+            route.abort()
+
+    page.on("console", lambda message: message.type == "error"
+            and seen.console_errors.append(message.text))
+    page.on("pageerror", lambda error: seen.page_errors.append(str(error)))
+    page.route("**/*", refuse_the_network)
+    try:
+        page.goto(path.as_uri(), wait_until="load")
+        yield page, seen
+    finally:
+        page.close()
+
+
+def assert_offline_and_error_free(seen: PageVisit, path: Path) -> None:
+    """No console or uncaught error, and no request but the page itself."""
+    assert seen.console_errors == []
+    assert seen.page_errors == []
+    assert seen.outside_requests == []
+    assert seen.requests == [path.as_uri()]  # the page, nothing else
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
 @pytest.fixture(scope="module")
 def visits(browser, report_renders):
     """Each report opened once: name -> :class:`PageVisit` (opened on first use)."""
     cache: dict[str, PageVisit] = {}
 
     def visit(name: str) -> PageVisit:
-        if name in cache:
-            return cache[name]
-        path = report_renders.get(name).path
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        seen = PageVisit(drawn={})
-
-        def route(route):
-            url = route.request.url
-            seen.requests.append(url)
-            if url.startswith("file://"):
-                route.continue_()
-            else:
-                seen.outside_requests.append(url)
-                route.abort()
-
-        page.on("console", lambda message: message.type == "error"
-                and seen.console_errors.append(message.text))
-        page.on("pageerror", lambda error: seen.page_errors.append(str(error)))
-        page.route("**/*", route)
-        try:
-            page.goto(path.as_uri(), wait_until="load")
-            page.wait_for_function(
-                "n => { const plots = [...document.querySelectorAll('.js-plotly-plot')];"
-                " return plots.length >= n && plots.every(p => p.querySelector('.main-svg')); }",
-                arg=FIGURES[name], timeout=20_000)
-            seen.drawn = page.evaluate(DRAWN)
-        finally:
-            page.close()
-        cache[name] = seen
-        return seen
+        if name not in cache:
+            with open_page(browser, report_renders.get(name).path) as (page, seen):
+                page.wait_for_function(
+                    "n => { const plots = [...document.querySelectorAll('.js-plotly-plot')];"
+                    " return plots.length >= n"
+                    " && plots.every(p => p.querySelector('.main-svg')); }",
+                    arg=FIGURES[name], timeout=20_000)
+                seen.drawn = page.evaluate(DRAWN)
+            cache[name] = seen
+        return cache[name]
 
     return visit
 
@@ -178,10 +213,7 @@ def test_report_draws_every_figure_offline(visits, report_renders, name):
     assert drawn["plotly"]
     assert drawn["plots"] == drawn["divs"] == FIGURES[name], drawn["plots"]
     assert drawn["drawn"] == drawn["plots"]  # every figure has a drawn SVG
-    assert seen.console_errors == []
-    assert seen.page_errors == []
-    assert seen.outside_requests == []
-    assert seen.requests == [report_renders.get(name).path.as_uri()]  # the page, nothing else
+    assert_offline_and_error_free(seen, report_renders.get(name).path)
 
 
 @pytest.mark.parametrize("name", sorted(WITH_MAP))
@@ -243,6 +275,11 @@ SETTLED = """n => {
   return settled;
 }"""
 
+
+def wait_until_settled(page: Page, figures: int) -> None:
+    """Wait until the page's ``figures`` figures are drawn and fitted (:data:`SETTLED`)."""
+    page.wait_for_function(SETTLED, arg=figures, polling=200, timeout=20_000)
+
 #: Per figure, the plot area and what lies under it; and what runs past the screen's edge.
 #: The plot area is the union of the figure's `.draglayer .nsewdrag` rectangles: Plotly lays
 #: one over each cartesian subplot to catch drags, exactly the area inside the axes (no
@@ -302,29 +339,27 @@ ON_A_PHONE = """() => {
 
 @pytest.fixture(scope="module")
 def phone_visits(browser, report_renders):
-    """Each report opened once on a phone's screen: name -> what ON_A_PHONE found."""
-    cache: dict[str, dict] = {}
+    """Each report opened once on a phone's screen: name -> :class:`PageVisit`, ``drawn``
+    holding what ON_A_PHONE found."""
+    cache: dict[str, PageVisit] = {}
 
-    def visit(name: str) -> dict:
+    def visit(name: str) -> PageVisit:
         if name not in cache:
-            page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-            page.route("**/*", lambda route: route.continue_()
-                       if route.request.url.startswith("file://") else route.abort())
-            try:
-                page.goto(report_renders.get(name).path.as_uri(), wait_until="load")
-                page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
-                cache[name] = page.evaluate(ON_A_PHONE)
-            finally:
-                page.close()
+            with open_page(browser, report_renders.get(name).path, PHONE, is_mobile=True,
+                           has_touch=True) as (page, seen):
+                wait_until_settled(page, FIGURES[name])
+                seen.drawn = page.evaluate(ON_A_PHONE)
+            cache[name] = seen
         return cache[name]
 
     return visit
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
-def test_figures_keep_most_of_a_phones_width(phone_visits, name):
-    seen = phone_visits(name)
-    figures = seen["figures"]
+def test_figures_keep_most_of_a_phones_width(phone_visits, report_renders, name):
+    visit = phone_visits(name)
+    assert_offline_and_error_free(visit, report_renders.get(name).path)
+    figures = visit.drawn["figures"]
     assert len(figures) == FIGURES[name]
     widths = {figure["title"]: round(figure["plotWidth"]) for figure in figures}
     print(f"{name}: plot widths at {PHONE['width']} px: {widths}")
@@ -334,7 +369,7 @@ def test_figures_keep_most_of_a_phones_width(phone_visits, name):
 
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_nothing_but_a_tables_own_box_scrolls_sideways_on_a_phone(phone_visits, name):
-    seen = phone_visits(name)
+    seen = phone_visits(name).drawn
     assert seen["scrollWidth"] <= seen["innerWidth"] == PHONE["width"]
     assert seen["pastTheEdge"] == []
     assert seen["sideways"] == []
@@ -348,7 +383,7 @@ def test_nothing_but_a_tables_own_box_scrolls_sideways_on_a_phone(phone_visits, 
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_legends_sit_under_the_plot_and_its_axis_on_a_phone(phone_visits, name):
     """Top to bottom: plot, x axis, legend, source note; the legend no wider than the figure."""
-    with_legend = [figure for figure in phone_visits(name)["figures"]
+    with_legend = [figure for figure in phone_visits(name).drawn["figures"]
                    if figure["legendTop"] is not None]
     assert with_legend
     for figure in with_legend:
@@ -362,18 +397,16 @@ def test_figures_follow_the_window_from_a_desktop_to_a_phones_width(browser, rep
     """A report opened wide and then narrowed (a window made narrow, a tablet turned upright)
     redraws its figures at the new width, legends still under the plots."""
     name = "01_attack_tempo"
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    try:
-        page.goto(report_renders.get(name).path.as_uri(), wait_until="load")
-        page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+    path = report_renders.get(name).path
+    with open_page(browser, path) as (page, visit):
+        wait_until_settled(page, FIGURES[name])
         page.set_viewport_size(PHONE)
         page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
                                ".every(plot => plot._fullLayout.width <= window.innerWidth)",
                                timeout=20_000)
-        page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+        wait_until_settled(page, FIGURES[name])
         seen = page.evaluate(ON_A_PHONE)
-    finally:
-        page.close()
+    assert_offline_and_error_free(visit, path)
     assert seen["scrollWidth"] <= PHONE["width"] and seen["pastTheEdge"] == []
     for figure in seen["figures"]:
         assert figure["plotWidth"] >= PLOT_SHARE * PHONE["width"], figure
@@ -404,10 +437,9 @@ PDF_PAGE = re.compile(rb"/Type\s*/Page[^s]")
 
 def test_report_prints_whole_figures_without_contents_or_controls(browser, report_renders):
     name = "01_attack_tempo"
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    try:
-        page.goto(report_renders.get(name).path.as_uri(), wait_until="load")
-        page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+    path = report_renders.get(name).path
+    with open_page(browser, path) as (page, visit):
+        wait_until_settled(page, FIGURES[name])
         on_screen = page.evaluate(PRINTED)
         page.emulate_media(media="print")
         in_print = page.evaluate(PRINTED)
@@ -416,12 +448,11 @@ def test_report_prints_whole_figures_without_contents_or_controls(browser, repor
         page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
         for_paper = page.evaluate(PRINTED)["widths"]
         page.evaluate("window.dispatchEvent(new Event('afterprint'))")
-        page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+        wait_until_settled(page, FIGURES[name])
         after_printing = page.evaluate(PRINTED)["widths"]
         pdf = page.pdf(format="A4")
-    finally:
-        page.close()
 
+    assert_offline_and_error_free(visit, path)
     assert on_screen["contents"] == [True] and in_print["contents"] == [False]
     assert on_screen["modebars"] and not any(in_print["modebars"])
     assert len(in_print["figures"]) == FIGURES[name] and all(in_print["figures"])
@@ -445,17 +476,14 @@ def test_the_may_2021_brief_prints_on_two_pages(browser, tmp_path):
 
     rendered = render_brief(load_all(SHIPPED_DATA), "2021-05-24-ain-al-asad",
                             tmp_path / "brief.html")
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    try:
-        page.goto(rendered.path.as_uri(), wait_until="load")
-        page.wait_for_function(SETTLED, arg=1, polling=200, timeout=20_000)
+    with open_page(browser, rendered.path) as (page, visit):
+        wait_until_settled(page, 1)
         page.emulate_media(media="print")
         page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-        page.wait_for_function(SETTLED, arg=1, polling=200, timeout=20_000)
+        wait_until_settled(page, 1)
         in_print = page.evaluate(PRINTED)
         pdf = page.pdf(format="A4")
-    finally:
-        page.close()
+    assert_offline_and_error_free(visit, rendered.path)
     assert in_print["contents"] == [False] and all(in_print["figures"])
     pages = len(PDF_PAGE.findall(pdf))
     print(f"the 2021-05-24 brief printed on {pages} A4 pages")
@@ -479,13 +507,11 @@ def test_markup_plotly_would_render_shows_as_text_in_every_figure(browser, repor
     """Site, actor and event names holding <a href> and <b> (sample_data.HOSTILE_PLOTLY) reach
     the breakdown bars, the projectile ranges and the timeline: no live link, no bold type."""
     name = "01_attack_tempo_hostile"
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    try:
-        page.goto(report_renders.get(name).path.as_uri(), wait_until="load")
-        page.wait_for_function(SETTLED, arg=FIGURES[name], polling=200, timeout=20_000)
+    path = report_renders.get(name).path
+    with open_page(browser, path) as (page, visit):
+        wait_until_settled(page, FIGURES[name])
         markup = page.evaluate(FIGURE_MARKUP)
-    finally:
-        page.close()
+    assert_offline_and_error_free(visit, path)
     assert markup["links"] == 0 and markup["bold"] == 0
     assert "<b>bold</b>" in markup["text"] and '<a href="https://example.org/x">' in \
         markup["text"].replace("\u00a0", " ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,7 +14,6 @@ from sitrep_analysis.columns import FIELDS
 from sitrep_analysis.figures import (
     EVENT_COLOURS,
     LABEL_CHARS,
-    NOTE_LINE_PX,
     TEMPLATE_NAME,
     TITLE_CHARS,
     WEAPON_COLOURS,
@@ -22,6 +22,8 @@ from sitrep_analysis.figures import (
     category_label,
     estimated_legend_px,
     event_forest_figure,
+    house_layout,
+    legend_name,
     line_count,
     plotly_js_html,
     projectile_range_figure,
@@ -248,20 +250,57 @@ def _every_figure() -> dict[str, go.Figure]:
     }
 
 
-def assert_legend_under_the_plot_then_the_note(name: str, figure: go.Figure) -> None:
-    """The house layout (figures.house_layout), from the figure's numbers: under the plot the
-    x axis, the legend, the source note (last annotation), each with room; the title fits the
-    top margin. test_maps checks the map with it."""
+@dataclass(frozen=True)
+class HouseLayout:
+    """Where house_layout puts things, in pixels: the top margin (title and subtitle), the
+    legend's and the source note's tops under the plot's bottom edge, the bottom margin, and
+    the figure's height."""
+
+    top: int
+    legend_below: float
+    note_below: float
+    bottom: int
+    height: int
+
+
+#: Worked out by hand from figures.style's sizes: top = 12 (pad) + 22 per title line + 17 per
+#: subtitle line + 14 (gap); the legend 14 under the x axis (date axis 62, number axis 46 plus
+#: 17 per extra line of its title); the note 14 under the legend (19 per row of entries + 6);
+#: bottom = note + 15 per note line + 14; height = top + plot + bottom.
+HOUSE_LAYOUTS = {
+    # title 2 lines, subtitle 2: 12 + 44 + 34 + 14. Legend under the date axis, 62 + 14; 8
+    # rows (the attacks group: its title, 6 weapons, the mean), 158. Note 6 lines. Plot: bars
+    # 320 + gap 36 + a lane of 3 two-line rows (3 * 40 + 10).
+    "timeline": HouseLayout(top=104, legend_below=76, note_below=76 + 158 + 14,
+                            bottom=248 + 90 + 14, height=104 + 486 + 352),
+    # title 2, subtitle 3: 12 + 44 + 51 + 14. Axis title on 2 lines: 46 + 17, + 14. Legend: the
+    # interval, the events group (title, 3 categories) and the crosses side by side, 4 rows,
+    # 82. Note 7 lines. Plot: 40 + 5 rows of 4-line labels (5 * 72).
+    "forest": HouseLayout(top=121, legend_below=77, note_below=77 + 82 + 14,
+                          bottom=173 + 105 + 14, height=121 + 400 + 292),
+    # title 1, subtitle 2: 12 + 22 + 34 + 14. Number axis 46 + 14. Legend: 6 weapons in one row,
+    # 25. Note 5 lines. Plot: 40 + 2 one-line rows of 28.
+    "breakdown": HouseLayout(top=82, legend_below=60, note_below=60 + 25 + 14,
+                             bottom=99 + 75 + 14, height=82 + 96 + 188),
+    # title 2, subtitle 3: 121 as the forest plot's. Legend: 2 weapons in one row, 25. Note 5
+    # lines. Plot: 40 + 3 two-line rows of 40.
+    "projectiles": HouseLayout(top=121, legend_below=60, note_below=60 + 25 + 14,
+                               bottom=99 + 75 + 14, height=121 + 160 + 188),
+}
+
+
+def assert_house_layout(name: str, figure: go.Figure, expected: HouseLayout) -> None:
+    """The figure's margins, legend, source note (its last annotation) and height are as
+    ``expected``: under the plot the x axis, the legend, the note, each with room. test_maps
+    checks the map with it."""
     layout = figure.layout
     plot_px = layout.height - layout.margin.t - layout.margin.b
-    legend_top_px = -layout.legend.y * plot_px  # under the plot's bottom edge
     note = layout.annotations[-1]
     assert note.name == "source" and note.text.startswith("Source:"), name
-    assert legend_top_px >= 40, name  # room for the x axis's tick labels and title
-    # the note under the legend's estimated height, the margin under the note
-    assert -note.yshift >= legend_top_px + estimated_legend_px(figure), name
-    assert layout.margin.b >= -note.yshift + line_count(note.text) * NOTE_LINE_PX, name
-    assert layout.margin.t >= 12 + 22 * line_count(layout.title.text), name
+    assert (layout.margin.t, layout.margin.b, layout.height) == (
+        expected.top, expected.bottom, expected.height), name
+    assert -layout.legend.y * plot_px == pytest.approx(expected.legend_below), name
+    assert -note.yshift == expected.note_below, name
 
 
 def test_every_figure_has_its_legend_in_rows_under_the_plot_then_the_note():
@@ -269,7 +308,22 @@ def test_every_figure_has_its_legend_in_rows_under_the_plot_then_the_note():
     assert (template.orientation, template.yanchor, template.xref, template.yref) == (
         "h", "top", "paper", "paper")
     for name, figure in _every_figure().items():
-        assert_legend_under_the_plot_then_the_note(name, figure)
+        assert_house_layout(name, figure, HOUSE_LAYOUTS[name])
+
+
+def test_house_layout_wraps_an_axis_title_and_moves_the_legend_under_it():
+    """A bare figure, worked out by hand: a one-line title and subtitle (12 + 22 + 17 + 14 =
+    65 on top); the axis title on 2 lines (46 + 17 deep), the legend 14 under it; two entries
+    in one row (25 px); a one-line note 14 under the legend."""
+    figure = go.Figure([go.Bar(name=legend_name("Rocket")), go.Bar(name=legend_name("Drone"))])
+    house_layout(figure, title="Title", subtitle="Subtitle", note="Source: test", plot_px=200,
+                 axis_title="An axis title long enough to take two lines")
+    assert figure.layout.xaxis.title.text == (
+        "An axis title long enough to take<br>two lines")
+    assert_house_layout("bare", figure, HouseLayout(
+        top=65, legend_below=77, note_below=77 + 25 + 14, bottom=116 + 15 + 14,
+        height=65 + 200 + 145))
+    assert figure.layout.title.pad.t == 12  # one title line: no shift
 
 
 def test_legend_estimate_counts_group_columns_and_rows():
@@ -361,3 +415,61 @@ def test_names_from_the_data_reach_plotly_escaped_everywhere():
         assert any("&lt;b&gt;bold&lt;/b&gt;" in s for s in strings), name
         raw = [s for s in strings if "<a href" in s or "<b>bold" in s]
         assert not raw, (name, raw[:3])
+
+
+#: A name from the data holding markup Plotly would render, short and too long for one line of
+#: a legend (32 characters), and how Plotly must get it: escaped once, quotes as they are.
+MARKED_UP = '<b>x</b> & "y"'
+MARKED_UP_LONG = f"{MARKED_UP} at a base whose name runs past one line"
+ESCAPED = '&lt;b&gt;x&lt;/b&gt; &amp; "y"'
+
+
+def assert_escaped_once(name: str, figure: go.Figure) -> None:
+    """The figure shows :data:`ESCAPED` somewhere (lines joined), never the raw markup, and
+    never an entity escaped twice. test_maps checks the map with it."""
+    strings = _strings(figure.to_plotly_json())
+    assert any(ESCAPED in text.replace("<br>", " ") for text in strings), name
+    assert not [text for text in strings if "<b>x" in text], name
+    assert not [text for text in strings if re.search("&amp;(amp|lt|gt);", text)], name
+
+
+@pytest.mark.parametrize("text", [MARKED_UP, MARKED_UP_LONG])
+def test_site_actor_and_event_names_reach_every_figure_escaped_once(text):
+    from sitrep_analysis.analysis import event_windows
+
+    incidents = incidents_frame().head(3).assign(
+        incident_id=["x", "y", "z"], site_id=["a", "b", "a"], site_name=text,
+        claimed_by=["m", "m", None], projectiles_low=pd.array([10, 3, None], dtype="Int64"),
+        projectiles_high=pd.array([18, None, 12], dtype="Int64"))
+    events = events_frame().assign(title=text, event_id=[f"e{i}" for i in range(5)])
+    windows = event_windows(incidents_frame(), events, days=14, coverage=None)
+    figures = {
+        "sites": breakdown_figure(incidents, "site_id", names={"a": text}),
+        "actors": breakdown_figure(incidents, "claimed_by", names={"m": text}),
+        "projectiles": projectile_range_figure(incidents),
+        "timeline": timeline_figure(incidents, events, troop_levels_frame(), start=START,
+                                    end=END),
+        "forest": event_forest_figure(windows),
+        "forest title": event_forest_figure(windows.assign(title="plain"), title=text),
+    }
+    for name, figure in figures.items():
+        assert_escaped_once(name, figure)
+
+
+def test_legend_names_are_escaped_once_short_or_long():
+    """Trace names are escaped (and wrapped) where the traces are built, by legend_name; the
+    house layout leaves them as they are."""
+    figure = go.Figure([go.Bar(name=legend_name(MARKED_UP)),
+                        go.Bar(name=legend_name(MARKED_UP_LONG))])
+    house_layout(figure, title=MARKED_UP, subtitle="Subtitle", note="Source: test",
+                 plot_px=200)
+    assert [trace.name for trace in figure.data] == [
+        ESCAPED, f"{ESCAPED} at a base whose<br>name runs past one line"]
+    assert figure.layout.title.text == ESCAPED
+
+
+def test_legend_estimate_counts_escaped_names_as_read():
+    """Two entries named "R&D & M&A & Q&A": 15 characters as read, 35 escaped. As read, both
+    fit one row of 300 px (2 * (50 + 15 * 6.6) = 298): 19 + 6."""
+    figure = go.Figure([go.Bar(name=legend_name("R&D & M&A & Q&A")) for _ in range(2)])
+    assert estimated_legend_px(figure, width=300) == 25

@@ -24,12 +24,20 @@ from sitrep_analysis.figures import WEAPON_COLOURS, category_label
 from sitrep_analysis.maps import (
     MARKER_PX_PER_SQRT_ATTACK,
     basemap_traces,
+    country_labels_trace,
     incident_map_figure,
     load_basemap,
 )
 from tests.helpers import REPO
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.test_figures import assert_legend_under_the_plot_then_the_note
+from tests.test_browser import CHROMIUM, assert_offline_and_error_free, chromium, open_page
+from tests.test_figures import (
+    ESCAPED,
+    MARKED_UP,
+    MARKED_UP_LONG,
+    HouseLayout,
+    assert_escaped_once,
+    assert_house_layout,
+)
 
 ASSETS = files("sitrep_analysis") / "assets"
 
@@ -303,6 +311,19 @@ def test_hover_names_the_site_weapon_count_and_dates(figure):
     assert "Rocket" in rocket.hovertemplate and "%{customdata[0]}" in rocket.hovertemplate
 
 
+@pytest.mark.parametrize("text", [MARKED_UP, MARKED_UP_LONG])
+def test_site_names_and_the_title_reach_the_map_escaped_once(text):
+    frame = incidents_frame().assign(site_name=text)
+    assert_escaped_once("map", incident_map_figure(frame, start=START, end=END, title=text))
+    hover = [row[0] for trace in _markers(incident_map_figure(frame, start=START, end=END))
+             for row in trace.customdata]
+    assert set(hover) == {ESCAPED + text[len(MARKED_UP):]}
+
+
+def test_country_labels_are_escaped_once():
+    assert country_labels_trace({MARKED_UP: (40.0, 30.0)}).text == (ESCAPED,)
+
+
 def test_one_legend_entry_per_weapon_type(figure):
     entries = [trace for trace in figure.data if trace.showlegend is not False
                and trace.mode == "markers"]
@@ -319,7 +340,12 @@ def test_source_note_counts_incidents_without_coordinates(figure):
 
 
 def test_legend_in_rows_under_the_map_then_the_note(figure):
-    assert_legend_under_the_plot_then_the_note("map", figure)
+    # Worked out by hand: title and subtitle 2 lines each (12 + 44 + 34 + 14 on top); the
+    # legend 14 under the tick labels (26 deep); its title and one row of two entries
+    # (2 * 19 + 6); the note, 6 lines, 14 under the legend; the map's plot area 470 high.
+    assert_house_layout("map", figure, HouseLayout(
+        top=104, legend_below=40, note_below=40 + 44 + 14, bottom=98 + 90 + 14,
+        height=104 + 470 + 202))
     assert figure.layout.legend.title.text == "Main weapon"
     assert figure.layout.legend.title.side == "top"  # beside the entries it would not wrap
 
@@ -391,36 +417,15 @@ DRAWN = """() => {
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (Debian package "
                     "`chromium`); Playwright must not download a browser")
 def test_map_draws_offline_in_chromium(figure, tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-
     page_html = tmp_path / "map.html"
     figure.write_html(page_html, include_plotlyjs=True, full_html=True)
-    console_errors: list[str] = []
-    page_errors: list[str] = []
-    outside_requests: list[str] = []
+    with chromium() as browser, open_page(browser, page_html,
+                                          {"width": 1000, "height": 800}) as (page, visit):
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
+        drawn = page.evaluate(DRAWN)
+        page.screenshot(path=str(tmp_path / "map.png"))
 
-    def refuse_network(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            outside_requests.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 800})
-            page.on("console", lambda message: message.type == "error"
-                    and console_errors.append(message.text))
-            page.on("pageerror", lambda error: page_errors.append(str(error)))
-            page.route("**/*", refuse_network)
-            page.goto(page_html.as_uri(), wait_until="load")
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
-            drawn = page.evaluate(DRAWN)
-            page.screenshot(path=str(tmp_path / "map.png"))
-        finally:
-            browser.close()
-
+    assert_offline_and_error_free(visit, page_html)
     rings = sum(len(country["rings"]) for country in load_basemap()["countries"])
     assert drawn["fill_subpaths"] == rings, drawn  # every ring filled, all in one path
     assert drawn["border_lines"] == rings, drawn  # plotly draws a line path per segment
@@ -435,6 +440,3 @@ def test_map_draws_offline_in_chromium(figure, tmp_path: Path):
     px_per_lon = (x_turkey - x_iraq) / (lon_turkey - lon_iraq)
     px_per_lat = (y_iraq - y_turkey) / (lat_turkey - lat_iraq)
     assert px_per_lat / px_per_lon == pytest.approx(1 / math.cos(math.radians(33.5)), rel=0.01)
-    assert console_errors == []
-    assert page_errors == []
-    assert outside_requests == []

@@ -15,12 +15,12 @@ from click.testing import CliRunner
 
 from sitrep_analysis.cli import app
 from sitrep_analysis.render import OutputRefused, RenderError, render_notebook
-from tests.test_render import _notebook
+from tests.helpers import write_notebook
 
 
 @pytest.fixture
 def notebook(tmp_path: Path) -> Path:
-    return _notebook(tmp_path / "nb.ipynb", "print('fine')",
+    return write_notebook(tmp_path / "nb.ipynb", "print('fine')",
                      parameters="fail = 'no'\ndata_dir = None")
 
 
@@ -44,7 +44,7 @@ def test_render_refuses_an_output_that_is_an_input(notebook, data_copy, target):
 
 @pytest.mark.slow
 def test_a_run_past_its_time_limit_fails_and_keeps_the_last_good_report(tmp_path):
-    notebook = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
+    notebook = write_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
     output = tmp_path / "slow.html"
     output.write_text("last good", encoding="utf-8")
     started = time.monotonic()
@@ -60,7 +60,7 @@ def test_a_run_past_its_time_limit_fails_and_keeps_the_last_good_report(tmp_path
 
 @pytest.mark.slow
 def test_a_kernel_that_dies_keeps_the_failed_notebook(tmp_path):
-    notebook = _notebook(tmp_path / "dies.ipynb", "import os\nos._exit(3)")
+    notebook = write_notebook(tmp_path / "dies.ipynb", "import os\nos._exit(3)")
     with pytest.raises(RenderError, match="the kernel died") as raised:
         render_notebook(notebook, tmp_path / "dies.html")
     assert raised.value.failed_notebook == tmp_path / "dies.failed.ipynb"
@@ -121,7 +121,7 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(notebook, tmp_path, mo
 
 def _schedule_project(folder: Path) -> Path:
     (folder / "nb").mkdir()
-    _notebook(folder / "nb" / "r.ipynb", "print('fine')", parameters="fail = 'no'")
+    write_notebook(folder / "nb" / "r.ipynb", "print('fine')", parameters="fail = 'no'")
     config = folder / "reports.toml"
     config.write_text('output_dir = "out"\n\n[[reports]]\nname = "r"\nnotebook = "nb/r.ipynb"\n',
                       encoding="utf-8")

@@ -15,7 +15,6 @@ import threading
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 from click.testing import CliRunner
 
@@ -36,7 +35,7 @@ from sitrep_analysis.schedule import (
     load_config,
     run_schedule,
 )
-from tests.helpers import REPO
+from tests.helpers import REPO, write_notebook
 
 #: Prints the run's time window, so two reports' windows show whether they overlapped.
 REPORT_A = [
@@ -52,18 +51,6 @@ REPORT_B = [
 ]
 
 
-def _notebook(path: Path, parameters: str, cells: list[str]) -> Path:
-    notebook = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell(parameters)
-    cell.metadata["tags"] = ["parameters"]
-    notebook.cells = [nbformat.v4.new_markdown_cell(f"# {path.stem}"), cell,
-                      *(nbformat.v4.new_code_cell(source) for source in cells)]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
-    nbformat.write(notebook, path)
-    return path
-
-
 @pytest.fixture
 def project(tmp_path: Path, sample_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with two report notebooks, a copy of the test data and a config:
@@ -75,10 +62,11 @@ def project(tmp_path: Path, sample_data_dir: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(sitrep_analysis.schedule.run, "code_fingerprint", lambda: "pinned")
     shutil.copytree(sample_data_dir, tmp_path / "data")
     (tmp_path / "nb").mkdir()
-    _notebook(tmp_path / "nb" / "a.ipynb", "label = 'x'\nstart_date = '2019-10-01'\n"
-              "data_dir = None\n"
-              "previous_incident_ids_path = None  # ids at the last render", REPORT_A)
-    _notebook(tmp_path / "nb" / "b.ipynb", "fail = 'no'\ndata_dir = None", REPORT_B)
+    write_notebook(tmp_path / "nb" / "a.ipynb", *REPORT_A,
+                   parameters="label = 'x'\nstart_date = '2019-10-01'\ndata_dir = None\n"
+                   "previous_incident_ids_path = None  # ids at the last render")
+    write_notebook(tmp_path / "nb" / "b.ipynb", *REPORT_B,
+                   parameters="fail = 'no'\ndata_dir = None")
     _write_config(tmp_path, fail="no")
     return tmp_path
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_schedule import _notebook
+from tests.helpers import write_notebook
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")]
@@ -70,9 +70,9 @@ def slow_project(tmp_path: Path) -> Path:
     one; a private temporary folder to see what a run leaves there."""
     (tmp_path / "nb").mkdir()
     marker = tmp_path / "started"
-    _notebook(tmp_path / "nb" / "slow.ipynb", "label = 'x'",
-              [f"open({str(marker)!r}, 'w').close()", "import time\ntime.sleep(120)"])
-    _notebook(tmp_path / "nb" / "fast.ipynb", "label = 'x'", ["print('fast')"])
+    write_notebook(tmp_path / "nb" / "slow.ipynb", f"open({str(marker)!r}, 'w').close()",
+                   "import time\ntime.sleep(120)", parameters="label = 'x'")
+    write_notebook(tmp_path / "nb" / "fast.ipynb", "print('fast')", parameters="label = 'x'")
     (tmp_path / "reports.toml").write_text(
         'output_dir = "out"\n\n[[reports]]\nname = "slow"\nnotebook = "nb/slow.ipynb"\n\n'
         '[[reports]]\nname = "fast"\nnotebook = "nb/fast.ipynb"\n', encoding="utf-8")

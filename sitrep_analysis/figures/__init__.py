@@ -23,12 +23,14 @@ Phones and paper
 ----------------
 Reports are read on phones (390 px wide) as well as desktops, and printed. Every figure is
 laid out by :func:`house_layout`: title and subtitle wrapped above the plot; under it the x
-axis, the legend in horizontal rows, and the source note; row labels and long names wrapped
-(:func:`wrap_text`, which also escapes them). The plot keeps the figure's width whatever the
-screen's. How many rows a legend takes depends on that width, so in a report a small page
-script (:data:`FIT_SCRIPT`, displayed with plotly.js) measures each figure once drawn and sets
-its height to fit, and redraws figures at the paper's width when the page is printed. Without
-the script (JupyterLab, static images) the layout estimated for a notebook column stands.
+axis, the legend in horizontal rows, and the source note. Text from the data or the column
+dictionary is escaped once, where the figure takes it in (:func:`escape_text`; row labels and
+legend names also wrapped, by :func:`wrap_text` and :func:`legend_name`). The plot keeps the
+figure's width whatever the screen's. How many rows a legend takes depends on that width, so
+in a report a small page script (:data:`FIT_SCRIPT`, displayed with plotly.js) measures each
+figure once drawn and sets its height to fit, and redraws figures at the paper's width when the
+page is printed. Without the script (JupyterLab, static images) the layout estimated for a
+notebook column stands.
 
 Modules, one job each: :mod:`.style` (template, colours, wrapping, the house layout),
 :mod:`.timeline`, :mod:`.events` (the forest plot), :mod:`.breakdown`, :mod:`.offline` (plotly.js
@@ -54,9 +56,10 @@ from sitrep_analysis.figures.style import (
     TROOP_COLOUR,
     WEAPON_COLOURS,
     category_label,
+    escape_text,
     estimated_legend_px,
     house_layout,
-    hover_text,
+    legend_name,
     line_count,
     shown_range,
     source_line,
@@ -76,10 +79,11 @@ __all__ = [
     "OfflineFigureRenderer",
     "breakdown_figure",
     "category_label",
+    "escape_text",
     "estimated_legend_px",
     "event_forest_figure",
     "house_layout",
-    "hover_text",
+    "legend_name",
     "line_count",
     "plotly_js_html",
     "projectile_range_figure",

@@ -19,8 +19,9 @@ from sitrep_analysis.figures.style import (
     TEMPLATE_NAME,
     WEAPON_COLOURS,
     category_label,
+    escape_text,
     house_layout,
-    hover_text,
+    legend_name,
     rows_px,
     shown_range,
     source_line,
@@ -76,8 +77,8 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
         weapon = category_label("weapon_type", code)
         figure.add_trace(go.Bar(
             y=[label(v) for v in own[by]], x=own["attacks_count"], orientation="h",
-            name=weapon, marker={"color": WEAPON_COLOURS[code]},
-            hovertemplate=f"%{{y}}: %{{x}} attack(s), {hover_text(weapon)}<extra></extra>"))
+            name=legend_name(weapon), marker={"color": WEAPON_COLOURS[code]},
+            hovertemplate=f"%{{y}}: %{{x}} attack(s), {escape_text(weapon)}<extra></extra>"))
     what = _BREAKDOWN_TITLES.get(by, by.replace("_", " "))
     largest = int(counts.groupby(by, sort=False)["attacks_count"].sum().max()) if len(
         counts) else 0
@@ -86,13 +87,14 @@ def breakdown_figure(incidents: pd.DataFrame, by: str = "weapon_type", *,
         template=TEMPLATE_NAME, barmode="stack", showlegend=split is not None,
         # whole-number ticks: with small counts Plotly would step by 0.5 and ",d" would
         # print 0, 1, 1, 2, 2
-        xaxis={"title": {"text": "Attacks (count)"}, "tickformat": ",d", "rangemode": "tozero",
+        xaxis={"tickformat": ",d", "rangemode": "tozero",
                "dtick": 1 if largest <= 8 else None},
         yaxis={"type": "category", "categoryorder": "array",
                "categoryarray": row_labels[::-1], "automargin": True, "showgrid": False},
     )
     house_layout(
-        figure, plot_px=40 + rows_px(row_labels, 28), title=f"Attacks by {what}",
+        figure, plot_px=40 + rows_px(row_labels, 28), axis_title="Attacks (count)",
+        title=f"Attacks by {what}",
         subtitle=(f"{first:%d %b %Y} to {last:%d %b %Y}"
                   + (", bars stacked by main weapon." if split else ".")),
         note=source_line({"incidents": int(counts["attacks_count"].sum())}, first, last))
@@ -161,7 +163,7 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
             hover.append(wrap_text(text, HOVER_CHARS))
         figure.add_trace(go.Scatter(
             x=[0.0 if pd.isna(v) else float(v) for v in low], y=own_labels, mode="markers",
-            name=category_label("weapon_type", code),
+            name=legend_name(category_label("weapon_type", code)),
             marker={"color": colour, "size": 9,
                     "symbol": ["diamond" if i in disputes else "circle" for i in
                                own["incident_id"]]},
@@ -175,13 +177,12 @@ def projectile_range_figure(incidents: pd.DataFrame, claims: pd.DataFrame | None
                 showlegend=False, hoverinfo="skip"))
     figure.update_layout(
         template=TEMPLATE_NAME,
-        xaxis={"title": {"text": "Projectiles (count)"}, "range": [-0.5, edge * 1.03],
-               "rangemode": "tozero"},
+        xaxis={"range": [-0.5, edge * 1.03], "rangemode": "tozero"},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels[::-1],
                "automargin": True, "showgrid": True, "gridcolor": "#f3f3f3"},
     )
     house_layout(
-        figure, plot_px=40 + rows_px(labels, 20),
+        figure, plot_px=40 + rows_px(labels, 20), axis_title="Projectiles (count)",
         title="Projectiles per attack, as the sources give them",
         subtitle=("Marker: lowest count; line: up to the highest count; arrow: open-ended "
                   "(\"at least\"); diamond: sources disagree (hover for each source)."),

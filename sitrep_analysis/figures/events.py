@@ -15,6 +15,7 @@ from sitrep_analysis.figures.style import (
     TEMPLATE_NAME,
     category_label,
     house_layout,
+    legend_name,
     rows_px,
     source_line,
     wrap_text,
@@ -69,7 +70,7 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
         if xs:
             figure.add_trace(go.Scatter(
                 x=xs, y=ys, mode="lines", line={"color": colour, "width": 2},
-                name="95% CI" + (muted_name if muted else ""),
+                name=legend_name("95% CI" + (muted_name if muted else "")),
                 legendgroup="ci", hoverinfo="skip"))
     for side, symbol, column in (("low", "triangle-left", "ci_low"),
                                  ("high", "triangle-right", "ci_high")):
@@ -89,7 +90,7 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
             continue
         figure.add_trace(go.Scatter(
             x=own["rate_ratio"], y=[labels[i] for i in own.index], mode="markers",
-            name=category_label("category", code), legendgroup="events",
+            name=legend_name(category_label("category", code)), legendgroup="events",
             legendgrouptitle_text="Event category",
             marker={"color": EVENT_COLOURS[code], "size": 11,
                     "symbol": ["circle-open" if muted else "circle"
@@ -103,7 +104,8 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
         figure.add_trace(go.Scatter(
             x=[clip(0 if r == 0 else float("inf") if r == float("inf") else 1)
                for r in undefined["rate_ratio"]],
-            y=[labels[i] for i in undefined.index], mode="markers", name="Ratio 0 or undefined",
+            y=[labels[i] for i in undefined.index], mode="markers",
+            name=legend_name("Ratio 0 or undefined"),
             marker={"symbol": "x-thin", "size": 10, "line": {"width": 2, "color": "#555555"}},
             customdata=[sentences[i] for i in undefined.index],
             hovertemplate="%{customdata}<extra></extra>"))
@@ -114,13 +116,13 @@ def event_forest_figure(windows: pd.DataFrame, title: str | None = None) -> go.F
     last = rows["after_end"].max() if len(rows) else pd.Timestamp(COVERAGE_END)
     figure.update_layout(
         template=TEMPLATE_NAME,
-        xaxis={"type": "log", "range": [math.log10(low_edge), math.log10(high_edge)],
-               "title": {"text": "Rate ratio, after / before (log scale; 1 = no change)"}},
+        xaxis={"type": "log", "range": [math.log10(low_edge), math.log10(high_edge)]},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels[::-1],
                "showgrid": True, "gridcolor": "#f0f0f0", "automargin": True},
     )
     house_layout(
         figure, plot_px=40 + rows_px(labels, 26),
+        axis_title="Rate ratio, after / before (log scale; 1 = no change)",
         title=title or "Attacks after each event against attacks before it",
         subtitle=(f"Rate ratio (attacks per day in the {days_after} days from the event / in "
                   f"the {days_before} days before), exact 95% confidence interval, log scale."),

@@ -1,8 +1,17 @@
 """The house style every figure shares: the Plotly template and colours, text wrapped and
-escaped once, and the layout that stacks title, plot, axis, legend and source note."""
+escaped once, and the layout that stacks title, plot, axis, legend and source note.
+
+Plotly draws trace names, hover text, annotations, titles and tick labels as a small subset of
+HTML (``<b>``, ``<a href>``, ``<br>``, entities). So every text from outside the code (the data
+files, the column dictionary, a caller's argument) goes through :func:`escape_text` once
+(directly, or by :func:`wrap_text` or :func:`legend_name`), where the trace or layout item
+holding it is built; every trace name goes through :func:`legend_name`. Nothing escapes a text
+already in a figure.
+"""
 
 from __future__ import annotations
 
+import html
 import textwrap
 from collections.abc import Iterable, Mapping
 
@@ -124,15 +133,23 @@ def _register_template() -> None:
 _register_template()
 
 
-def hover_text(value: object) -> str:
-    """Plain text made safe for Plotly's pseudo-HTML hover labels."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def escape_text(value: object) -> str:
+    """Plain text as Plotly text: ``&``, ``<`` and ``>`` escaped, so text from the data shows
+    as written and opens no tag. Call it once per text, where the figure takes it in.
+
+    Quotes stay as they are: with ``<`` escaped no tag can open, and Plotly decodes only a
+    few named entities (``&quot;`` would show as typed).
+
+    >>> escape_text('<b>x</b> & "y"')
+    '&lt;b&gt;x&lt;/b&gt; &amp; "y"'
+    """
+    return html.escape(str(value), quote=False)
 
 
 def wrap_text(text: object, width: int) -> str:
     """Plain text as Plotly text: broken at spaces into lines of at most ``width`` characters
     joined by ``<br>`` (a newline in ``text`` always breaks), each line escaped by
-    :func:`hover_text`, so text from the data shows as written and stays inert.
+    :func:`escape_text`, so text from the data shows as written and stays inert.
 
     Lines are wrapped before they are escaped: an entity like ``&lt;`` is never split, and
     the width counts the characters a reader sees.
@@ -144,7 +161,19 @@ def wrap_text(text: object, width: int) -> str:
     """
     lines = [line for paragraph in str(text).split("\n")
              for line in textwrap.wrap(paragraph, width, break_on_hyphens=False) or [""]]
-    return "<br>".join(hover_text(line) for line in lines)
+    return "<br>".join(escape_text(line) for line in lines)
+
+
+def legend_name(text: object) -> str:
+    """A trace's (or shape's) name as its legend entry: plain ``text`` wrapped to the width of a
+    phone's legend and escaped, by :func:`wrap_text`.
+
+    >>> legend_name("Officials' count per week")
+    "Officials' count per week"
+    >>> legend_name("Rocket <b>&</b> a name too long for one line of a legend")
+    'Rocket &lt;b&gt;&amp;&lt;/b&gt; a name too long<br>for one line of a legend'
+    """
+    return wrap_text(text, LEGEND_CHARS)
 
 
 def line_count(text: str) -> int:
@@ -186,10 +215,11 @@ def estimated_legend_px(figure: go.Figure, width: float = LEGEND_WIDTH_PX) -> in
 
     Plotly draws a legend group as a column (its title, then its entries), side by side and
     into a new row when the next column does not fit; entries outside a group flow in rows.
+    A column is as wide as its longest line as read (``&amp;`` is one character).
     """
     columns: dict[object, list[str]] = {}
     for group, text in _legend_entries(figure):
-        columns.setdefault(group, []).extend(text.split("<br>"))
+        columns.setdefault(group, []).extend(html.unescape(text).split("<br>"))
     rows_of_entries, used, tallest = 0, 0.0, 0
     for lines in columns.values():
         column_px = LEGEND_SYMBOL_PX + LEGEND_CHAR_PX * max(len(line) for line in lines)
@@ -213,15 +243,15 @@ def add_source_line(figure: go.Figure, text: str, below_px: float) -> None:
 
 
 def house_layout(figure: go.Figure, *, title: str, subtitle: str, note: str, plot_px: float,
-                 axis_px: float = NUMBER_AXIS_PX) -> None:
+                 axis_px: float = NUMBER_AXIS_PX, axis_title: str | None = None) -> None:
     """Lay out the text around a plot area ``plot_px`` pixels high, in the house order.
 
     Above the plot the title and subtitle; under it the x axis (``axis_px`` deep with a
-    one-line title), the legend in rows, and the source note (``note``: :func:`source_line`
-    text, ``<br>`` between lines); the margins and height leave room for each, so nothing
-    overlaps and the plot keeps its height. Title, subtitle and note are plain text, and so
-    are the x axis's title and the traces' names already set: each is wrapped to fit a phone
-    and escaped by :func:`wrap_text` (a name only when it is too long for one line).
+    one-line ``axis_title``, or none), the legend in rows, and the source note (``note``:
+    :func:`source_line` text, ``<br>`` between lines); the margins and height leave room for
+    each, so nothing overlaps and the plot keeps its height. Title, subtitle, note and axis
+    title are plain text: each is wrapped to fit a phone and escaped by :func:`wrap_text`.
+    The traces' names are left as they are (set by :func:`legend_name`).
 
     The legend's height is estimated for a notebook column (:func:`estimated_legend_px`); in
     a report the page script measures it, with the axis and note, at the width the figure
@@ -230,13 +260,10 @@ def house_layout(figure: go.Figure, *, title: str, subtitle: str, note: str, plo
     title_text = wrap_text(title, TITLE_CHARS)
     subtitle_text = wrap_text(subtitle, SUBTITLE_CHARS)
     note_text = "<br>".join(wrap_text(line, NOTE_CHARS) for line in note.split("<br>"))
-    if figure.layout.xaxis.title.text:
-        axis_title = wrap_text(figure.layout.xaxis.title.text, AXIS_TITLE_CHARS)
-        figure.update_layout(xaxis_title_text=axis_title)
-        axis_px += (line_count(axis_title) - 1) * AXIS_TITLE_LINE_PX
-    for trace in figure.data:
-        if trace.name and len(trace.name) > LEGEND_CHARS:
-            trace.name = wrap_text(trace.name, LEGEND_CHARS)
+    if axis_title:
+        axis_title_text = wrap_text(axis_title, AXIS_TITLE_CHARS)
+        figure.update_layout(xaxis_title_text=axis_title_text)
+        axis_px += (line_count(axis_title_text) - 1) * AXIS_TITLE_LINE_PX
     top = (TOP_PAD_PX + line_count(title_text) * TITLE_LINE_PX
            + line_count(subtitle_text) * SUBTITLE_LINE_PX + GAP_PX)
     legend_px = estimated_legend_px(figure)

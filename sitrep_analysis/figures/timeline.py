@@ -23,8 +23,9 @@ from sitrep_analysis.figures.style import (
     TROOP_DASH,
     WEAPON_COLOURS,
     category_label,
+    escape_text,
     house_layout,
-    hover_text,
+    legend_name,
     rows_px,
     shown_range,
     source_line,
@@ -34,6 +35,15 @@ from sitrep_analysis.figures.style import (
 #: The timeline's event rows are labelled left of a narrow plot on a phone: at most this many
 #: characters a line ("Troop / announcement").
 LANE_LABEL_CHARS = 12
+
+
+def _period_alignment(freq: str) -> dict[str, object]:
+    """Trace settings that place each point at the middle of the period holding its x, so bars
+    span their period and lines meet the bars' middles. Plotly counts periods from
+    ``xperiod0``: a Monday for weeks, a first of the month for months."""
+    return {"xperiod": {"D": 86_400_000, "W": 7 * 86_400_000, "M": "M1"}[freq],
+            "xperiod0": "2000-01-03" if freq == "W" else "2000-01-01",
+            "xperiodalignment": "middle"}
 
 
 def timeline_figure(
@@ -78,20 +88,17 @@ def timeline_figure(
     steps = troop_level_steps(troop_levels, first, last, scope="us_iraq")
 
     figure = go.Figure()
-    # Bars span their period: Plotly places each at the middle of the period holding x,
-    # counting periods from xperiod0 (a Monday for weeks, a first of the month for months).
-    period_length = {"D": 86_400_000, "W": 7 * 86_400_000, "M": "M1"}[freq]
-    period_origin = "2000-01-03" if freq == "W" else "2000-01-01"
+    alignment = _period_alignment(freq)
     for code in FIELDS["weapon_type"].allowed or ():
         # empty periods draw nothing in a stack: leaving them out keeps long reports small
         own = counts[(counts["weapon_type"] == code) & (counts["attacks_count"] > 0)]
+        weapon = category_label("weapon_type", code)
         figure.add_trace(go.Bar(
-            x=own["period_start"], y=own["attacks_count"], name=category_label("weapon_type", code),
+            x=own["period_start"], y=own["attacks_count"], name=legend_name(weapon),
             legendgroup="attacks", legendgrouptitle_text=f"Attacks per {period}",
-            marker={"color": WEAPON_COLOURS[code], "line": {"width": 0}},
-            xperiod=period_length, xperiod0=period_origin, xperiodalignment="middle",
+            marker={"color": WEAPON_COLOURS[code], "line": {"width": 0}}, **alignment,
             customdata=own["period_start"].dt.strftime("%Y-%m-%d"),
-            hovertemplate=(f"{hover_text(category_label('weapon_type', code))}: "
+            hovertemplate=(f"{escape_text(weapon)}: "
                            f"%{{y}} attack(s)<br>{period} from %{{customdata}}<extra></extra>"),
             yaxis="y",
         ))
@@ -100,9 +107,9 @@ def timeline_figure(
         totals = attack_counts(incidents, freq=freq, start=first, end=last, rolling=rolling)
         figure.add_trace(go.Scatter(
             x=totals["period_start"], y=totals["attacks_rolling_mean"], mode="lines",
-            name=f"{rolling}-{period} mean", legendgroup="attacks",
+            name=legend_name(f"{rolling}-{period} mean"), legendgroup="attacks",
             line={"color": "#444444", "width": 1.5, "shape": "spline", "smoothing": 0.3},
-            xperiod=period_length, xperiod0=period_origin, xperiodalignment="middle",
+            **alignment,
             hovertemplate=(f"Mean of the {rolling} {period}s to %{{x|%Y-%m-%d}}: "
                            "%{y:.2f} attacks<extra></extra>"),
             yaxis="y",
@@ -111,8 +118,7 @@ def timeline_figure(
     shading = []
     if tally_intervals is not None:
         shading = _add_officials_rate(figure, tally_intervals, first, last, freq, period,
-                                      {"xperiod": period_length, "xperiod0": period_origin,
-                                       "xperiodalignment": "middle"})
+                                      alignment)
 
     scope_label = category_label("scope", "us_iraq")
     for kind in ("reported", "announced_target"):
@@ -122,10 +128,10 @@ def timeline_figure(
         figure.add_trace(go.Scatter(
             x=own["date"], y=own["troops_count"].astype("float64"), mode="lines",
             line={"shape": "hv", "color": TROOP_COLOUR, "dash": TROOP_DASH[kind], "width": 2},
-            name=category_label("kind", kind), legendgroup="troops",
-            legendgrouptitle_text=scope_label,
-            hovertemplate=(f"{scope_label}, {code_label('kind', kind)}: "
-                           "%{y:,} troops from %{x|%Y-%m-%d}<extra></extra>"),
+            name=legend_name(category_label("kind", kind)), legendgroup="troops",
+            legendgrouptitle_text=escape_text(scope_label),
+            hovertemplate=(escape_text(f"{scope_label}, {code_label('kind', kind)}: ")
+                           + "%{y:,} troops from %{x|%Y-%m-%d}<extra></extra>"),
             yaxis="y2",
         ))
 
@@ -137,12 +143,13 @@ def timeline_figure(
         own = shown_events[shown_events["category"] == code]
         label = category_label("category", code)
         figure.add_trace(go.Scatter(
-            x=own["event_date"], y=[lane_labels[code]] * len(own), mode="markers", name=label,
-            legendgroup="events", legendgrouptitle_text="Political events",
+            x=own["event_date"], y=[lane_labels[code]] * len(own), mode="markers",
+            name=legend_name(label), legendgroup="events",
+            legendgrouptitle_text="Political events",
             marker={"color": EVENT_COLOURS[code], "size": 11, "symbol": "diamond",
                     "line": {"color": "#333333", "width": 0.5}},
-            customdata=[hover_text(title) for title in own["title"]],
-            hovertemplate=(f"<b>%{{customdata}}</b><br>{hover_text(label)}, "
+            customdata=[escape_text(title) for title in own["title"]],
+            hovertemplate=(f"<b>%{{customdata}}</b><br>{escape_text(label)}, "
                            "%{x|%Y-%m-%d}<extra></extra>"),
             yaxis="y3",
         ))
@@ -157,11 +164,11 @@ def timeline_figure(
     figure.update_layout(
         template=TEMPLATE_NAME,
         barmode="stack",
-        xaxis={"title": {"text": "Date"}, "type": "date",
+        xaxis={"type": "date",
                "range": [first - pd.Timedelta(days=3), last + pd.Timedelta(days=3)]},
         yaxis={"title": {"text": f"Attacks per {period} (count)"}, "domain": [0, bars_to],
                "rangemode": "tozero", "tickformat": ",d", "dtick": 1 if busiest <= 8 else None},
-        yaxis2={"title": {"text": f"{scope_label} (troops)"}, "overlaying": "y",
+        yaxis2={"title": {"text": escape_text(f"{scope_label} (troops)")}, "overlaying": "y",
                 "side": "right", "rangemode": "tozero", "showgrid": False, "tickmode": "auto",
                 # "5k", not "5,000": the axis keeps to a narrow margin on a phone
                 "tickformat": "~s"},
@@ -175,7 +182,7 @@ def timeline_figure(
     if shading:  # at once: add_shape one by one copies the layout each time
         figure.update_layout(shapes=shading)
     house_layout(
-        figure, plot_px=plot_px, axis_px=DATE_AXIS_PX,
+        figure, plot_px=plot_px, axis_px=DATE_AXIS_PX, axis_title="Date",
         title=("Attacks on US and coalition forces, political events and US troop levels"
                if present else "Attacks on US and coalition forces and US troop levels"),
         subtitle=(f"{first:%d %b %Y} to {last:%d %b %Y}. Bars: attacks per "
@@ -213,7 +220,8 @@ def _add_officials_rate(figure: go.Figure, intervals: pd.DataFrame, first: pd.Ti
         for count, tallied_days, period_days in zip(
             line["officials_count"], line["tallied_days"], line["period_days"], strict=True)]
     figure.add_trace(go.Scatter(
-        x=grid, y=line["officials_count"], mode="lines", name=f"Officials' count per {period}",
+        x=grid, y=line["officials_count"], mode="lines",
+        name=legend_name(f"Officials' count per {period}"),
         legendgroup="attacks", connectgaps=False,
         line={"color": OFFICIALS_COLOUR, "width": 2.5, "dash": "dot", "shape": "hvh"},
         customdata=words, **alignment,
@@ -240,8 +248,8 @@ def _add_officials_rate(figure: go.Figure, intervals: pd.DataFrame, first: pd.Ti
             "y0": 0, "y1": 1, "fillcolor": COVERAGE_COLOURS[kind], "line": {"width": 0},
             "layer": "below", "showlegend": not legend_done[kind], "legendgroup": "coverage",
             "legendgrouptitle": {"text": "Coverage of the officials' count"},
-            "name": (f"data hold at least {WELL_COVERED:.0%}" if kind == "well"
-                     else f"data hold less than {WELL_COVERED:.0%}"),
+            "name": legend_name(f"data hold at least {WELL_COVERED:.0%}" if kind == "well"
+                                else f"data hold less than {WELL_COVERED:.0%}"),
         })
         legend_done[kind] = True
     return shapes
