@@ -109,8 +109,8 @@ def datapackage(data_dir: Path | None, write: bool) -> None:
     Exit status 0 when printed or written; 2 when DATA_DIR is no folder; 1 when a table's file
     is missing or unreadable (nothing is written then).
     """
-    from sitrep_analysis.data import default_data_dir
     from sitrep_analysis.datapackage import render_descriptor, write_descriptor
+    from sitrep_analysis.files import default_data_dir
 
     if data_dir is not None and not data_dir.exists():  # a bad argument, as click says
         raise click.BadParameter(f"Directory {str(data_dir)!r} does not exist.",

@@ -25,6 +25,7 @@ import pyarrow.csv as pacsv
 
 from sitrep_analysis import table_cache
 from sitrep_analysis.columns import FIELDS, TABLES, Table
+from sitrep_analysis.files import default_data_dir
 from sitrep_analysis.parse import (
     DataValidationError,
     Problem,
@@ -47,19 +48,6 @@ __all__ = [
     "load_tallies",
     "load_troop_levels",
 ]
-
-
-def default_data_dir() -> Path:
-    """The shipped data, unless ``SITREP_DATA_DIR`` is set: ``data/`` of the checkout the
-    package runs from (the one place to edit it), else the copy an installed package carries
-    (``sitrep_analysis/data``, a link to ``data/`` in the checkout, copied into the wheel)."""
-    override = os.environ.get("SITREP_DATA_DIR")
-    if override:
-        return Path(override)
-    checkout = Path(__file__).resolve().parent.parent / "data"
-    if (checkout / "incidents.csv").is_file():
-        return checkout
-    return Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Files the package writes and folders it fingerprints, one way each: a write replaces a file
-whole or not at all, and a folder's digest is the one ``sha256sum`` would give.
+whole or not at all, and a folder's digest is the one ``sha256sum`` would give. Also where the
+shipped data lives, so that a renderer can name it without loading pandas.
 
 No third-party import: the scheduler, which answers in a tenth of a second when nothing
 changed, uses both.
@@ -56,3 +57,16 @@ def files_digest(files: Iterable[Path], names: Iterable[str]) -> str:
     for path, name in zip(files, names, strict=True):
         total.update(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}\n".encode())
     return total.hexdigest()
+
+
+def default_data_dir() -> Path:
+    """The shipped data, unless ``SITREP_DATA_DIR`` is set: ``data/`` of the checkout the
+    package runs from (the one place to edit it), else the copy an installed package carries
+    (``sitrep_analysis/data``, a link to ``data/`` in the checkout, copied into the wheel)."""
+    override = os.environ.get("SITREP_DATA_DIR")
+    if override:
+        return Path(override)
+    checkout = Path(__file__).resolve().parent.parent / "data"
+    if (checkout / "incidents.csv").is_file():
+        return checkout
+    return Path(__file__).resolve().parent / "data"

@@ -104,3 +104,42 @@ def test_an_installed_copy_finds_its_data_and_the_briefs_notebook(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "sitrep_analysis/figures/__init__.py" in names
     assert "sitrep_analysis/figures.py" not in names  # no module the tree no longer has
+
+
+def test_every_library_the_package_imports_is_declared():
+    """A library imported only because another brings it breaks when that one stops: each
+    distribution the package's modules import (at any depth in a module, but not for the type
+    checker alone) is a dependency in pyproject.toml."""
+    import ast
+    import importlib.metadata
+    import re
+    import tomllib
+
+    from tests.helpers import REPO
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {re.split(r"[<>=!~ \[;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+                for requirement in project["dependencies"]}
+    distributions = importlib.metadata.packages_distributions()
+    imported: dict[str, str] = {}
+    for path in sorted((REPO / "sitrep_analysis").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for_type_checker = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.If)
+                            and ast.unparse(node.test) == "TYPE_CHECKING"
+                            for inner in ast.walk(node)}
+        for node in ast.walk(tree):
+            if id(node) in for_type_checker:
+                continue
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.partition(".")[0]
+                if top in sys.stdlib_module_names or top == "sitrep_analysis":
+                    continue
+                for distribution in distributions.get(top, [top]):
+                    imported[distribution.lower().replace("_", "-")] = path.name
+    assert {name: where for name, where in imported.items() if name not in declared} == {}

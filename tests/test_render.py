@@ -3,7 +3,8 @@ failures, and the `render` command.
 
 The report is rendered once per session on the made-up test data (``rendered_report`` in
 conftest.py); each run of a notebook costs a few seconds (kernel start and imports). The
-parameter checks run no kernel: they are fast and need no ``slow`` mark.
+parameter checks run no cell (a render's kernel, started early, is stopped unused): they are
+fast and need no ``slow`` mark.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from sitrep_analysis.render import (
     render_report,
 )
 from tests.conftest import REPORT_NOTEBOOK
-from tests.helpers import REPO, SHIPPED_DATA
+from tests.helpers import REPO, SHIPPED_DATA, write_notebook
 
 PLOTLY_BANNER = re.compile(r"\* plotly\.js v\d+\.\d+\.\d+")
 
@@ -135,24 +136,12 @@ def test_report_notebook_is_thin():
 
 # --- failures -------------------------------------------------------------------------------
 
-def _notebook(path: Path, *sources: str, parameters: str = "fail = 'no'") -> Path:
-    notebook = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell(parameters)
-    cell.metadata["tags"] = ["parameters"]
-    notebook.cells = [nbformat.v4.new_markdown_cell("# A test notebook"), cell,
-                      *(nbformat.v4.new_code_cell(source) for source in sources)]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
-    nbformat.write(notebook, path)
-    return path
-
-
 FAILS_ON_REQUEST = "if fail == 'yes':\n    raise ValueError('asked to fail')\nprint('fine')"
 
 
 @pytest.mark.slow
 def test_failed_run_keeps_the_last_report_and_the_failed_notebook(tmp_path):
-    notebook = _notebook(tmp_path / "broken.ipynb", "raise ValueError('no data for you')")
+    notebook = write_notebook(tmp_path / "broken.ipynb", "raise ValueError('no data for you')")
     output = tmp_path / "out" / "broken.html"
     output.parent.mkdir()
     output.write_text("<html>the last good report</html>", encoding="utf-8")
@@ -181,7 +170,7 @@ def test_missing_notebook_is_a_clear_error(tmp_path):
 
 @pytest.mark.slow
 def test_render_command_fails_with_exit_1_then_recovers(tmp_path, monkeypatch):
-    notebook = _notebook(tmp_path / "flaky.ipynb", FAILS_ON_REQUEST)
+    notebook = write_notebook(tmp_path / "flaky.ipynb", FAILS_ON_REQUEST)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
 
@@ -226,13 +215,13 @@ labels = {}
 @pytest.fixture
 def declaring(tmp_path: Path) -> Path:
     """A notebook declaring one parameter of each kind."""
-    return _notebook(tmp_path / "declaring.ipynb", "print(window_days)",
+    return write_notebook(tmp_path / "declaring.ipynb", "print(window_days)",
                      parameters=PARAMETERS_CELL)
 
 
 @pytest.fixture
 def no_kernel(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Papermill's execute replaced by a recorder: a test can assert nothing was run."""
+    """Papermill's execute replaced by a recorder: a test can assert no cell was run."""
     calls: list[object] = []
     monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: calls.append(a))
     return calls
@@ -392,7 +381,7 @@ def test_git_commit_short_hash_dirty_flag_and_no_checkout(tmp_path):
 
 @pytest.mark.slow
 def test_footer_records_commit_data_checksum_parameters_and_versions(tmp_path, data_copy):
-    notebook = _notebook(tmp_path / "signed.ipynb", "print(window_days)",
+    notebook = write_notebook(tmp_path / "signed.ipynb", "print(window_days)",
                          "from IPython.display import Markdown\n"
                          "Markdown('## Made by a cell\\n\\ntext')",
                          "print('<b>not bold</b>')",

@@ -9,6 +9,7 @@ The scheduler runs as a real process (`python -m sitrep_analysis.cli` through th
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -105,7 +106,9 @@ def test_workers_and_kernels_die_with_a_killed_scheduler_and_the_lock_is_free(sl
                            text=True, timeout=120,
                            env={**os.environ, "TMPDIR": str(slow_project / "tmp")})
     assert "another `sitrep schedule`" not in again.stderr
-    assert "rendered   fast" in again.stdout
+    # the fast report may have been written before the kill; either way this run went ahead
+    assert re.search(r"^(rendered|unchanged) +fast ", again.stdout, re.MULTILINE), again.stdout
+    assert re.search(r"^failed +slow .*time limit of 30 s", again.stdout, re.MULTILINE)
 
 
 def test_sigterm_stops_cleanly_writes_the_index_and_leaves_no_temporary_folder(slow_project):

@@ -4,6 +4,7 @@ script that fits it to a phone's or the paper's width."""
 from __future__ import annotations
 
 import json
+import os
 import string
 from collections.abc import Mapping
 
@@ -11,6 +12,12 @@ import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
 from sitrep_analysis.figures.style import GAP_PX, RENDERER_NAME
+from sitrep_analysis.plotly_js import (
+    PAGE_ADDS_PLOTLYJS,
+    PLOTLYJS_MARK,
+    inline_script,
+    plotly_js_script,
+)
 
 #: Width figures are drawn at for printing, in CSS pixels: A4 less the report's page margins
 #: (11 mm and 10 mm, templates/sitrep/static/reading.css) holds about 718.
@@ -162,11 +169,7 @@ _OFFLINE_RENDERER = OfflineFigureRenderer()
 def plotly_js_html() -> str:
     """plotly.js (the copy shipped with the plotly package) as one inline ``<script>``, and
     the figure fitter (:data:`FIT_SCRIPT`) as a second."""
-    from plotly.offline import get_plotlyjs
-
-    script = get_plotlyjs().replace("</script", "<\\/script")
-    return (f'<script type="text/javascript">{script}</script>\n'
-            f'<script type="text/javascript">{FIT_SCRIPT}</script>')
+    return f"{plotly_js_script()}\n{inline_script(FIT_SCRIPT)}"
 
 
 def use_offline_figures() -> None:
@@ -175,7 +178,9 @@ def use_offline_figures() -> None:
     Makes the ``"sitrep"`` renderer draw every figure and displays plotly.js inline once (a
     ``text/html`` output of about 4.8 MB), with the figure fitter (:data:`FIT_SCRIPT`), before
     any figure. Every later figure output refers to that copy, so the exported HTML holds
-    plotly.js exactly once. Calling it again displays plotly.js again.
+    plotly.js exactly once. Calling it again displays plotly.js again. In a kernel started by
+    ``sitrep render`` (:data:`~sitrep_analysis.plotly_js.PAGE_ADDS_PLOTLYJS` set) the output
+    holds only the fitter and a mark, and the exporter puts plotly.js there.
 
     In IPython (a notebook under Papermill or JupyterLab) the renderer is registered as
     IPython's display hook for Plotly figures rather than through ``plotly.io.renderers``: that
@@ -196,4 +201,8 @@ def use_offline_figures() -> None:
         shell.display_formatter.ipython_display_formatter.for_type(
             BaseFigure, lambda figure: display(_OFFLINE_RENDERER.to_mimebundle(
                 figure.to_dict()), raw=True))
-    display({"text/html": plotly_js_html()}, raw=True)
+    if os.environ.get(PAGE_ADDS_PLOTLYJS):  # a report kernel: the exporter adds plotly.js
+        display({"text/html": inline_script(FIT_SCRIPT)}, metadata={PLOTLYJS_MARK: True},
+                raw=True)
+    else:
+        display({"text/html": plotly_js_html()}, raw=True)

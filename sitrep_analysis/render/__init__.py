@@ -4,12 +4,16 @@ export with nbconvert, sign with a provenance footer.
 The report is written for readers with no network: code input is hidden, markdown, tables and
 figures are kept, and the ``sitrep`` nbconvert template (``templates/sitrep``, extending ``lab``)
 drops the CDN ``<script>`` tags lab adds (require.js, MathJax, mermaid). Figures draw because
-the notebook calls :func:`sitrep_analysis.use_offline_figures` (plotly.js inline, once). A
+the notebook calls :func:`sitrep_analysis.use_offline_figures`: in a report kernel it leaves a
+mark, and the exporter puts plotly.js there, inline, once. A
 table of contents (the ``##`` and ``###`` headings, as in-page links) goes before the first
 section, and a footer records what made the report (:func:`provenance`).
 
-Parameters are checked before any kernel starts (:func:`check_parameters`); a value that does
+Parameters are checked before any cell runs (:func:`check_parameters`); a value that does
 not fit raises :class:`ParameterError` naming the notebook, the parameter and what is expected.
+The kernel is started first, so that it boots and loads the workbook's libraries
+(:mod:`.warmup`) on the other core while this process imports Papermill and checks; a render
+that stops early stops it (:mod:`.kernel`).
 
 Failures never destroy the last good report: the HTML is written to a temporary file beside the
 output and moved into place with ``os.replace``. When the notebook raises, the executed notebook
@@ -47,23 +51,25 @@ Notes
   not infer anything from the default); ``default`` is the source text (``'"2019-10-01"'``,
   ``'None'``, ``'[]'``, ``'30'``) and ``help`` the comment after it. A line holding two ``=``
   (``label = "a=b"``) is skipped with a warning, so such a parameter is not declared.
-- Kernel shutdown is ``"immediate"``: a graceful shutdown sometimes stalls about 3 s.
+- Kernel shutdown is immediate: a graceful shutdown sometimes stalls about 3 s.
 - On POSIX the kernel uses IPC (Unix sockets in the run's temporary folder) instead of TCP;
   ipykernel 7 otherwise warns on stderr, on every run, that TCP traffic is unencrypted.
-- nbconvert's exporter loads its templates on first use (about 0.4 s); one exporter is kept per
-  process, so rendering many notebooks pays that once.
+- nbconvert's exporter loads its templates on first use (about 0.4 s): a thread does that
+  while the cells run (:func:`warm_exporter`), and one exporter is kept per process, so
+  rendering many notebooks pays it once.
 - :func:`data_checksum` lives here rather than in ``data.py``: it describes what a report was
   made from, and nothing below the renderer needs it.
 
 Modules, one job each: :mod:`.parameters` (inspection and checks), :mod:`.provenance` (the
-footer's facts), :mod:`.export` (nbconvert), :mod:`.run` (one render), :mod:`.errors`.
+footer's facts), :mod:`.kernel` (the report kernel, started early) and :mod:`.warmup` (what
+it loads first), :mod:`.export` (nbconvert), :mod:`.run` (one render), :mod:`.errors`.
 """
 
 from __future__ import annotations
 
 from sitrep_analysis.files import write_atomically
 from sitrep_analysis.render.errors import OutputRefused, ParameterError, RenderError
-from sitrep_analysis.render.export import TEMPLATE_DIR, TEMPLATE_NAME, export_html
+from sitrep_analysis.render.export import TEMPLATE_DIR, TEMPLATE_NAME, export_html, warm_exporter
 from sitrep_analysis.render.parameters import (
     NotebookParameter,
     check_parameters,
@@ -110,5 +116,6 @@ __all__ = [
     "provenance",
     "render_notebook",
     "render_report",
+    "warm_exporter",
     "write_atomically",
 ]

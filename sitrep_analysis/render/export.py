@@ -3,12 +3,16 @@ no CDN), a table of contents, the provenance footer."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html as html_lib
 import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sitrep_analysis.plotly_js import PLOTLYJS_MARK, plotly_js_script
 
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
@@ -25,13 +29,48 @@ TEMPLATE_NAME = "sitrep"
 def _exporter() -> HTMLExporter:
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(
+    exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATE_DIR)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    exporter.register_preprocessor(_add_plotly_js, enabled=True)
+    return exporter
+
+
+def _add_plotly_js(notebook: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+    """nbconvert preprocessor (it runs on the exporter's copy of the notebook): put plotly.js
+    into each output marked for it (see :mod:`sitrep_analysis.plotly_js`)."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("metadata", {}).get(PLOTLYJS_MARK):
+                output.data["text/html"] = (plotly_js_script() + "\n"
+                                            + output.data.get("text/html", ""))
+    return notebook, resources
+
+
+#: One export at a time per process: the exporter is shared, and the warm-up below uses it.
+_EXPORTING = threading.Lock()
+
+
+def warm_exporter() -> threading.Thread:
+    """Load nbconvert and compile the report template on a thread, now: started when a render
+    begins waiting for its kernel, it is done by the time the cells are, instead of costing
+    about 0.4 s after them. Returns the thread; :func:`export_html` needs no join (it waits
+    for the warm-up's lock), but a caller may join to be sure. An error here is ignored: the
+    real export meets it again and reports it."""
+    thread = threading.Thread(target=_warm_up, name="sitrep-warm-exporter", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_up() -> None:
+    with _EXPORTING, contextlib.suppress(Exception):
+        import nbformat
+
+        _exporter().from_notebook_node(nbformat.v4.new_notebook())
 
 
 _CONTENTS_MARK = "<!-- sitrep:contents -->"
@@ -93,5 +132,6 @@ def export_html(notebook: NotebookNode, title: str,
     resources: dict[str, dict[str, object]] = {"metadata": {"name": title}}
     if provenance is not None:
         resources["sitrep_provenance"] = dict(provenance)
-    body, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    with _EXPORTING:
+        body, _ = _exporter().from_notebook_node(notebook, resources=resources)
     return _with_contents(body)

@@ -1,5 +1,5 @@
 """A notebook's parameters: read from its ``parameters`` cell (Papermill's inspection), typed
-by the rules in the package docstring, and every value checked before a kernel starts."""
+by the rules in the package docstring, and every value checked before any cell runs."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from sitrep_analysis.files import files_digest
+from sitrep_analysis.files import default_data_dir, files_digest
 from sitrep_analysis.render.parameters import NotebookParameter, notebook_parameters
 
 #: The checkout the package is imported from, when it is one (an editable install).
@@ -77,8 +77,6 @@ def data_dir_used(notebook_path: str | os.PathLike,
     parameter = declared.get("data_dir")
     if parameter is not None and isinstance(parameter.default, str):
         return (Path(notebook_path).resolve().parent / parameter.default).resolve()
-    from sitrep_analysis.data import default_data_dir
-
     return default_data_dir().resolve()
 
 

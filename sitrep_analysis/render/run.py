@@ -19,16 +19,14 @@ from typing import TYPE_CHECKING
 
 from sitrep_analysis.files import write_atomically
 from sitrep_analysis.render.errors import OutputRefused, RenderError
-from sitrep_analysis.render.export import export_html
+from sitrep_analysis.render.export import export_html, warm_exporter
+from sitrep_analysis.render.kernel import KERNEL_NAME, let_go, report_kernel
 from sitrep_analysis.render.parameters import check_parameters, notebook_parameters
 from sitrep_analysis.render.provenance import data_dir_used, provenance
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
     from papermill.engines import NotebookExecutionManager
-
-KERNEL_NAME = "python3"
-
 
 #: A report's time limit when none is given: kernel start, every cell and nothing more.
 DEFAULT_TIMEOUT_SECONDS = 600
@@ -60,25 +58,6 @@ def failed_notebook_path(output_html: str | os.PathLike) -> Path:
     return output.with_name(f"{output.stem}.failed.ipynb")
 
 
-def _kernel_settings(work: Path) -> dict[str, object]:
-    """Papermill keywords for the kernel of one run.
-
-    On POSIX the kernel talks over Unix sockets in ``work`` (removed with it, as is its
-    connection file) instead of TCP:
-    no ports, and no ipykernel warning about unencrypted TCP on stderr at every run. It is set
-    through the client's config, not by passing a kernel manager: nbclient shuts down only the
-    kernels of managers it created itself.
-    """
-    if os.name != "posix":
-        return {}
-    from traitlets.config import Config
-
-    return {"config": Config({"KernelManager": {
-        "transport": "ipc", "ip": str(work / "kernel"),
-        # in the run's folder too: a kernel killed with its render leaves no file behind
-        "connection_file": str(work / "kernel-connection.json")}})}
-
-
 @dataclass(frozen=True)
 class RenderedReport:
     """A written report: its path and the provenance shown in its footer."""
@@ -97,42 +76,45 @@ def render_report(
     timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
 ) -> RenderedReport:
     """:func:`render_notebook`, returning the provenance too (for the scheduler's index)."""
-    import nbformat
-    import papermill
-
     notebook = Path(notebook_path).resolve()
     output = Path(output_html).resolve()
     if not notebook.is_file():
         raise RenderError(f"notebook not found: {notebook}")
-    given = dict(parameters or {})
-    if data_dir is not None:
-        given["data_dir"] = str(data_dir)
-    declared = notebook_parameters(notebook)
-    values = check_parameters(notebook, given, declared)
-    used_data = data_dir_used(notebook, declared, values)
-    check_output(notebook, output, used_data)
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise RenderError(f"cannot create the folder {output.parent}: "
-                          f"{error.strerror or error}; nothing was run") from None
-    failed = failed_notebook_path(output)
-    footer = provenance(notebook, values, used_data, declared=declared)
     limit = _time_limit(timeout)
+    with tempfile.TemporaryDirectory(prefix="sitrep-render-") as work, \
+            report_kernel(Path(work), notebook.parent) as kernel:
+        # the kernel boots on the other core while this process imports and checks
+        import nbformat
+        import papermill
 
-    with tempfile.TemporaryDirectory(prefix="sitrep-render-") as work:
+        given = dict(parameters or {})
+        if data_dir is not None:
+            given["data_dir"] = str(data_dir)
+        declared = notebook_parameters(notebook)
+        values = check_parameters(notebook, given, declared)
+        used_data = data_dir_used(notebook, declared, values)
+        check_output(notebook, output, used_data)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RenderError(f"cannot create the folder {output.parent}: "
+                              f"{error.strerror or error}; nothing was run") from None
+        failed = failed_notebook_path(output)
+        footer = provenance(notebook, values, used_data, declared=declared)
+
         executed = Path(work) / notebook.name
         keeping = _KEEP_ON_FAILURE.set(executed)
+        warm_exporter()  # loads nbconvert's templates while the cells run
         try:
             papermill.execute_notebook(
                 str(notebook), str(executed), parameters=values, kernel_name=KERNEL_NAME,
-                cwd=str(notebook.parent), progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False, shutdown_kernel="immediate",
+                km=kernel, progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False,
                 start_timeout=limit.seconds_left() if limit else 60,
                 timeout_func=limit.for_cell if limit else None,
                 engine_name=_engine_name(),
-                **_kernel_settings(Path(work)),
             )
+            let_go(kernel)  # it dies while the page is exported
             run = nbformat.read(executed, as_version=4)
             if title:
                 run.metadata["title"] = title
@@ -243,7 +225,7 @@ def render_notebook(
         no limit). A run past it fails like a notebook that raises.
 
     Returns the path of the written report. Raises :class:`ParameterError` (a
-    :class:`RenderError`) before any kernel starts when a parameter does not fit, and
+    :class:`RenderError`) before any cell runs when a parameter does not fit, and
     :class:`RenderError` when the notebook raises: the executed notebook is kept as
     ``<name>.failed.ipynb`` beside the output and an existing report is left untouched. A
     successful run removes a stale ``.failed.ipynb``.
