@@ -286,7 +286,8 @@ def import_group() -> None:
 @click.option("--radius-km", type=click.FloatRange(min=0), default=15.0, show_default=True,
               help="Distance from a base within which a shelling or drone strike is selected "
               "(3 km at most for airports, embassies and the Green Zone); 0 turns the rule off.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the columnar cache.")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the columnar cache (as SITREP_NO_CACHE=1 does).")
 def import_acled_command(file: Path, country: str, out_dir: Path | None, base_dir: Path | None,
                          radius_km: float, no_cache: bool) -> None:
     """Import the ACLED export FILE: select the attacks on US and coalition forces and write

@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomically(path: Path, content: str | bytes) -> None:
+def write_atomically(path: Path, content: str | bytes, *, new_mode: int = 0o644) -> None:
     """Write ``content`` (text as UTF-8) to ``path`` through a temporary file in the same
     folder and ``os.replace``: readers see the old file or the new one, never a partial one,
-    and a failure leaves no temporary file. The file keeps the mode of the one it replaces."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    and a failure leaves no temporary file. The file keeps the mode of the one it replaces;
+    a new file gets ``new_mode`` (0o600 for copies of a user's licensed data)."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else new_mode
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                          suffix=".tmp")
     data = content.encode("utf-8") if isinstance(content, str) else content

@@ -647,6 +647,12 @@ def test_match_incidents_keeps_curated_only_rows_to_the_period(sites):
 
 # --- cache ------------------------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def cache_allowed(monkeypatch):
+    """The cache tests hold whatever SITREP_NO_CACHE the shell running them has."""
+    monkeypatch.delenv("SITREP_NO_CACHE", raising=False)
+
+
 def test_a_second_read_comes_from_the_cache_and_is_the_same(tmp_path):
     path = tmp_path / "export.csv"
     shutil.copyfile(NEW, path)
@@ -675,6 +681,55 @@ def test_an_edited_file_or_a_damaged_cache_is_read_again(tmp_path):
     again = read_acled(path, cache_dir=cache)
     assert not again.from_cache
     assert read_acled(path, cache_dir=cache).from_cache
+
+
+@pytest.mark.parametrize(("value", "cached"), [("1", False), ("yes", False), ("0", True),
+                                               ("", True)])
+def test_sitrep_no_cache_turns_the_cache_off_as_no_cache_does(tmp_path, monkeypatch, value,
+                                                              cached):
+    """SITREP_NO_CACHE, by the validated-table cache's rule (anything but empty or 0): the
+    cache is neither read nor written, for read_acled and for the whole import alike."""
+    path = tmp_path / "export.csv"
+    shutil.copyfile(NEW, path)
+    cache = tmp_path / "cache"
+    read_acled(path, cache_dir=cache)  # an entry from before the variable was set
+    entries = sorted(entry.name for entry in cache.iterdir())
+    assert len(entries) == 2
+    monkeypatch.setenv("SITREP_NO_CACHE", value)
+    assert read_acled(path, cache_dir=cache).from_cache is cached
+    assert read_acled(path, "Syria", cache_dir=cache).from_cache is False
+    written = sorted(entry.name for entry in cache.iterdir())
+    assert len(written) == (4 if cached else 2)  # Syria's entry, only when caching
+    result = import_acled(path, out_dir=tmp_path / "out", cache_dir=cache,
+                          base_dir=SHIPPED_DATA)
+    assert result.export.from_cache is cached
+    assert ("(from the cache)" in result.summary().splitlines()[0]) is cached
+
+
+def test_the_cache_is_written_by_the_shared_atomic_write(tmp_path, monkeypatch):
+    """Both files of an entry go through files.write_atomically, the package's one swap of a
+    temporary file, private to the user, and read back as the rows written."""
+    from sitrep_analysis import files
+
+    written: list[str] = []
+
+    def recording(path: Path, content: str | bytes, **options: int) -> None:
+        written.append(path.name)
+        files.write_atomically(path, content, **options)
+
+    monkeypatch.setattr(acled.cache, "write_atomically", recording)
+    path = tmp_path / "export.csv"
+    shutil.copyfile(NEW, path)
+    first = read_acled(path, cache_dir=tmp_path / "cache")
+    key = acled.cache.cache_key(path, "Iraq")
+    assert written == [f"{key}.rejected.parquet", f"{key}.parquet"]
+    assert sorted(entry.name for entry in (tmp_path / "cache").iterdir()) == sorted(written)
+    # a copy of the user's licensed data: readable by the user alone
+    assert {(tmp_path / "cache" / name).stat().st_mode & 0o777 for name in written} == {0o600}
+    second = read_acled(path, cache_dir=tmp_path / "cache")
+    assert second.from_cache
+    pd.testing.assert_frame_equal(first.rows, second.rows)
+    pd.testing.assert_frame_equal(first.rejected, second.rejected)
 
 
 # --- writing safely ---------------------------------------------------------------------------
@@ -1016,12 +1071,17 @@ def test_a_failed_write_into_a_new_nested_folder_leaves_no_folder(tmp_path, cura
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_cache_that_cannot_be_written_leaves_no_temporary_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fails", ["encoding", "renaming"])
+def test_a_cache_that_cannot_be_written_leaves_no_temporary_file(tmp_path, monkeypatch, fails):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(acled.cache.pq, "write_table", full)
-    export = read_acled(NEW, cache_dir=tmp_path / "cache")
+    with monkeypatch.context() as patch:
+        if fails == "encoding":
+            patch.setattr(acled.cache.pq, "write_table", full)
+        else:  # the disk fills up when the written file replaces the entry
+            patch.setattr(os, "replace", full)
+        export = read_acled(NEW, cache_dir=tmp_path / "cache")
     assert len(export.rows) == 18
     assert list((tmp_path / "cache").iterdir()) == []
 
@@ -1111,6 +1171,76 @@ def test_a_base_named_far_from_the_coordinates_does_not_place_the_attack(worded)
                      r"coordinates: too far to place the event there", reason), reason
     incident = _incidents(worded).loc["IRQ970007"]
     assert (incident["site_id"], incident["target_kind"]) == ("diwaniyah-convoy-route", "convoy")
+
+
+#: Rows whose notes name two bases of the gazetteer: (event id, notes, location, latitude,
+#: longitude, the base named, km from ACLED's coordinates).
+TWO_BASES = [
+    ("IRQ970101", "Rockets struck Balad Air Base and Camp Taji.", "Taji", 33.52, 44.26,
+     "camp-taji", 0.0),                      # Balad Air Base lies 47 km away
+    ("IRQ970102", "Rockets struck Balad Air Base and Camp Taji.", "Balad", 33.94, 44.36,
+     "balad-air-base", 0.0),                 # Camp Taji lies 47 km away
+    ("IRQ970103", "Rockets fired at Ain al-Asad air base and Baghdad airport.", "Baghdad",
+     33.3406, 44.4009, "baghdad-airport", 18.2),  # Ain al-Asad lies 188 km away: too far
+]
+
+
+@pytest.fixture(scope="module")
+def two_bases_named(tmp_path_factory, curated_dir) -> acled.ImportResult:
+    """:data:`TWO_BASES`, as rows of the wording fixture, imported."""
+    folder = tmp_path_factory.mktemp("two-bases")
+    with WORDING.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, template = rows[0], rows[1]
+    column = {name: header.index(name) for name in header}
+    made = []
+    for event_id, notes, location, latitude, longitude, _, _ in TWO_BASES:
+        row = list(template)
+        for name, value in (("event_id_cnty", event_id), ("notes", notes),
+                            ("location", location), ("latitude", str(latitude)),
+                            ("longitude", str(longitude))):
+            row[column[name]] = value
+        made.append(row)
+    with (folder / "export.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *made])
+    return import_acled(folder / "export.csv", out_dir=folder / "out", base_dir=curated_dir,
+                        use_cache=False)
+
+
+@pytest.mark.parametrize(("event_id", "site_id", "km"),
+                         [(row[0], row[5], row[6]) for row in TWO_BASES])
+def test_of_two_bases_named_the_nearest_is_the_reason_and_the_site(two_bases_named, event_id,
+                                                                    site_id, km):
+    """The nearest named base within NAMED_SITE_KM of ACLED's coordinates: whatever the
+    order of the notes or of the gazetteer, the reason names it and the incident is there."""
+    report = two_bases_named.report.set_index("event_id_cnty")
+    reason = report.at[event_id, "selection_reason"]
+    assert report.at[event_id, "selected"]
+    assert re.findall(r'names base ([\w-]+) \("[^"]+"\)(, \d+ km)?', reason) == [
+        (site_id, "")], reason
+    assert _incidents(two_bases_named).at[event_id, "site_id"] == site_id
+    assert (report.at[event_id, "named_site_id"], round(report.at[event_id, "named_site_km"],
+                                                        1)) == (site_id, km)
+
+
+def test_the_convoy_pattern_is_scanned_once(tmp_path, curated_dir, monkeypatch):
+    """Mapping to incidents reads the notes for a convoy once: for the site, for a new
+    place's kind and for the target kind alike."""
+    scanned = []
+    contains = acled.incidents.contains
+
+    def counting(values: pd.Series, pattern: str) -> pd.Series:
+        if pattern == acled.CONVOY:
+            scanned.append(len(values))
+        return contains(values, pattern)
+
+    monkeypatch.setattr(acled.incidents, "contains", counting)
+    result = import_acled(WORDING, out_dir=tmp_path / "out", base_dir=curated_dir,
+                          use_cache=False)
+    assert scanned == [len(result.incidents)]
+    incidents = _incidents(result)
+    assert (incidents.at["IRQ970007", "site_id"], incidents.at["IRQ970007", "target_kind"]) \
+        == ("diwaniyah-convoy-route", "convoy")
 
 
 def test_the_united_states_without_the_is_a_us_actor(worded):

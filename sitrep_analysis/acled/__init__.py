@@ -13,7 +13,8 @@ quirks of ACLED's files it handles:
    older ACLED layout) before anything is written; :func:`read_acled` (:mod:`.read`) reads the
    rows of one country in parallel; :mod:`.dates` parses every form of ``event_date``;
    :mod:`.rows` types the rows and rejects each unreadable one with its row number and reason;
-   :mod:`.cache` keeps the typed rows as Parquet, so a second read of the same file is cheap.
+   :mod:`.cache` keeps the typed rows as Parquet, so a second read of the same file is cheap
+   (``--no-cache`` or ``SITREP_NO_CACHE=1`` turn it off).
 2. select: :func:`select_attacks` (:mod:`.select`) applies the selection rules and explains
    each candidate row: which rule picked it, or why it was left out. **The rules, and the one
    table of names, patterns and radii they use (:data:`SELECTION_TABLE`), are in

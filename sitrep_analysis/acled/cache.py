@@ -10,10 +10,12 @@ the cache; any ordinary save changes the size or the modification time, and the 
 to share both.
 
 An entry is two Parquet files (the rows, with the export's facts in the schema metadata, and
-the rejected rows), each written to a temporary file and renamed, so a reader never sees half
-of one. A damaged entry is ignored and rewritten; a cache that cannot be written (read-only,
-disk full) is skipped and leaves no temporary file. Bump :data:`CACHE_VERSION` when the typed
-rows change.
+the rejected rows), each written whole or not at all by the package's one atomic write
+(:func:`sitrep_analysis.files.write_atomically`), so a reader never sees half of one. A damaged
+entry is ignored and rewritten; a cache that cannot be written (read-only, disk full) is
+skipped and leaves no temporary file. ``SITREP_NO_CACHE`` (any value but empty or ``0``, as
+for the validated-table cache) turns the cache off as ``--no-cache`` does
+(:func:`cache_enabled`). Bump :data:`CACHE_VERSION` when the typed rows change.
 """
 
 from __future__ import annotations
@@ -21,14 +23,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sitrep_analysis.files import user_cache_dir
+from sitrep_analysis import table_cache
+from sitrep_analysis.files import user_cache_dir, write_atomically
 
 CACHE_VERSION = "1"
 #: Columns whose values are nearly all distinct: no dictionary pages for them.
@@ -39,6 +41,12 @@ _META_KEY = "sitrep_acled"
 def default_cache_dir() -> Path:
     """The ACLED cache's folder: :func:`sitrep_analysis.files.user_cache_dir` ``("acled")``."""
     return user_cache_dir("acled")
+
+
+def cache_enabled() -> bool:
+    """Whether the environment allows the cache: ``SITREP_NO_CACHE`` turns it off, by the
+    validated-table cache's rule (:func:`sitrep_analysis.table_cache.enabled`)."""
+    return table_cache.enabled()
 
 
 def _fingerprint(path: Path) -> str:
@@ -83,16 +91,16 @@ def write_cache(folder: Path, key: str, table: pa.Table, rejected: pd.DataFrame,
                                pa.Table.from_pandas(rejected, preserve_index=False)),
                               (f"{key}.parquet", table.replace_schema_metadata(
                                   {_META_KEY: json.dumps(meta)}))):
-            handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            os.close(handle)
-            try:
-                # dictionary pages only where values repeat: notes and ids are all distinct
-                pq.write_table(content, temporary, use_dictionary=[
-                    column for column in content.column_names
-                    if column not in _DISTINCT_COLUMNS])
-                os.replace(temporary, folder / name)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)  # a full disk leaves no stray file
-                raise
+            # the user's own copy of ACLED's data: readable by the user alone
+            write_atomically(folder / name, _parquet_bytes(content), new_mode=0o600)
     except OSError:
         return
+
+
+def _parquet_bytes(content: pa.Table) -> bytes:
+    """``content`` as a Parquet file, with dictionary pages only where values repeat (notes
+    and ids are all distinct)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(content, sink, use_dictionary=[
+        column for column in content.column_names if column not in _DISTINCT_COLUMNS])
+    return sink.getvalue().to_pybytes()

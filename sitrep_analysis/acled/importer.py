@@ -141,6 +141,9 @@ def import_acled(path: str | os.PathLike, country: str = "Iraq",
     could not be read, with the reason), ``import_matches.csv`` (see
     :func:`~.match.match_incidents`), ``import_summary.json`` and the manifest
     :data:`~.write.MANIFEST_NAME`, which lists every file the import wrote with its SHA-256.
+    ``use_cache=False`` (``--no-cache``), or ``SITREP_NO_CACHE`` set to anything but ``0`` in
+    the environment, neither reads nor writes the columnar cache in ``cache_dir``
+    (:mod:`.cache`).
 
     The directory is built in a temporary folder beside ``out_dir``, validated with the
     workbook's own loader, and only then moved into place: a failure leaves nothing half

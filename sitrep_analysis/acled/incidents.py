@@ -4,9 +4,10 @@ one incident per ACLED event, with the site, weapon, counts and sources the tabl
 ACLED's quirks handled here, as real exports show them:
 
 - ``location`` is often not the base (see :mod:`.select`): the site is the base the notes or
-  ``location`` name (within ``NAMED_SITE_KM`` of ACLED's coordinates), else the nearest base
-  within its radius, else for a convoy attack the nearest convoy route, else a new site at
-  ACLED's place (``acled-<place>``).
+  ``location`` name, as the selection found it (``named_site_id``, when within
+  ``NAMED_SITE_KM`` of ACLED's coordinates), else the nearest base within its radius, else for
+  a convoy attack the nearest convoy route, else a new site at ACLED's place
+  (``acled-<place>``).
 - ACLED has no weapon column: the weapon comes from the notes' words (:data:`WEAPON_NOTES`),
   else from the sub-event type (:data:`WEAPON_SUB_EVENT`). Projectile counts come from the
   notes ("at least 11 ballistic missiles"); a calibre ("107 mm rockets") is not a count.
@@ -22,7 +23,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -33,10 +33,8 @@ from sitrep_analysis.acled.select import (
     ROUTE_RADIUS_KM,
     YEAR_RANGE,
     base_sites,
-    named_site_km,
-    named_site_limit,
     nearest_site,
-    site_name_patterns,
+    placed_by_name,
 )
 from sitrep_analysis.acled.text import contains, first_match
 from sitrep_analysis.columns import TABLES
@@ -76,6 +74,9 @@ def to_incidents(selected: pd.DataFrame, sites: pd.DataFrame, actors: pd.DataFra
                                                               pd.DataFrame]:
     """Map selected rows to the incidents layout; return (incidents, new sites, new sources).
 
+    ``selected`` holds rows of :func:`~.select.select_attacks` (with its ``named_site_id`` and
+    ``named_site_km``: the base the notes name is the selection's, never worked out again).
+
     What each column takes (columns not listed stay empty):
 
     - ``incident_id``: date, site and ACLED id, e.g. ``2020-01-08-ain-al-asad-irq22904``;
@@ -97,7 +98,8 @@ def to_incidents(selected: pd.DataFrame, sites: pd.DataFrame, actors: pd.DataFra
         return (pd.DataFrame(columns=columns), pd.DataFrame(columns=TABLES["sites"].columns),
                 pd.DataFrame(columns=TABLES["sources"].columns))
     rows = selected.reset_index(drop=True)
-    site_id, new_sites = _assign_sites(rows, sites, radius_km)
+    convoy = contains(rows["notes"], CONVOY).to_numpy()  # the notes say a convoy was hit
+    site_id, new_sites = _assign_sites(rows, sites, radius_km, convoy)
     kinds = pd.concat([sites[["site_id", "site_kind"]].astype(str),
                        new_sites[["site_id", "site_kind"]].astype(str)]).set_index(
         "site_id")["site_kind"]
@@ -106,8 +108,7 @@ def to_incidents(selected: pd.DataFrame, sites: pd.DataFrame, actors: pd.DataFra
     # a site the import adds is shared by every row at that place: each row's own notes
     # say whether it hit a convoy
     on_new_site = site_id.isin(new_sites["site_id"]).to_numpy()
-    own_convoy = contains(rows["notes"], CONVOY).to_numpy()
-    target = target.mask(on_new_site, "other").mask(on_new_site & own_convoy, "convoy")
+    target = target.mask(on_new_site, "other").mask(on_new_site & convoy, "convoy")
     weapon, weapon_detail = _weapons(rows["sub_event_type"].astype(str), rows["notes"])
     low, high, phrase = _projectiles(rows["notes"])
     weapon_detail = phrase.fillna(weapon_detail)
@@ -158,32 +159,20 @@ def to_incidents(selected: pd.DataFrame, sites: pd.DataFrame, actors: pd.DataFra
     return incidents, new_sites.reindex(columns=list(TABLES["sites"].columns)), sources
 
 
-def _assign_sites(rows: pd.DataFrame, sites: pd.DataFrame,
-                  radius_km: float) -> tuple[pd.Series, pd.DataFrame]:
+def _assign_sites(rows: pd.DataFrame, sites: pd.DataFrame, radius_km: float,
+                  convoy: np.ndarray) -> tuple[pd.Series, pd.DataFrame]:
     """Gazetteer site of each selected row, adding sites for places the gazetteer lacks.
 
-    In order: a base the notes or ``location`` name (the nearest, when several are named),
-    unless it lies farther from ACLED's coordinates than ``NAMED_SITE_KM``;
-    the nearest base within its radius; for a convoy attack, the nearest convoy route within
+    In order: the base the notes or ``location`` name (``named_site_id``, as the selection
+    chose it among several), unless it lies farther from ACLED's coordinates than
+    ``NAMED_SITE_KM`` (:func:`~.select.placed_by_name`); the nearest base within its radius;
+    for a convoy attack (``convoy``: the notes say so), the nearest convoy route within
     ``ROUTE_RADIUS_KM``; else a new site at ACLED's location (``acled-<place>``). Rows located
     only at a region's capital (geo_precision 3) skip the two distance steps.
     """
-    site_id = pd.Series(pd.NA, index=rows.index, dtype="string")
+    site_id = rows["named_site_id"].astype("string").where(placed_by_name(rows))
     lat, lon = rows["latitude"].to_numpy(float), rows["longitude"].to_numpy(float)
     placed = ~rows["geo_precision"].eq(3).fillna(False).to_numpy()
-    gazetteer = sites.set_index("site_id")
-    named_km = pd.Series(np.inf, index=rows.index)
-    limit = named_site_limit(rows)
-    for sid, pattern in site_name_patterns(sites).items():
-        named = contains(rows["notes"], pattern) | contains(rows["location"], pattern)
-        # site_id is the gazetteer's key: .loc of one label is one row, a Series
-        km = named_site_km(rows, cast(pd.Series, gazetteer.loc[sid]))
-        # a site without coordinates cannot be checked: it is taken, after any located one
-        named &= km.isna() | (km <= limit)
-        km = km.fillna(1e9)
-        better = named & (site_id.isna() | (km < named_km))
-        site_id = site_id.mask(better, sid)
-        named_km = named_km.mask(better, km)
     points = base_sites(sites, radius_km)
     if len(points) and radius_km > 0:
         near, _ = nearest_site(lat, lon, points)
@@ -195,12 +184,12 @@ def _assign_sites(rows: pd.DataFrame, sites: pd.DataFrame,
     if len(routes):
         routes["radius_km"] = ROUTE_RADIUS_KM
         near, _ = nearest_site(lat, lon, routes.reset_index(drop=True))
-        convoy = contains(rows["notes"], CONVOY)
         found = pd.Series(np.where((near >= 0) & placed, routes["site_id"].astype(str)
                                    .to_numpy(dtype=object)[near], None), index=rows.index,
                           dtype="string")
         site_id = site_id.mask(site_id.isna() & convoy, found)
-    new_sites = _new_sites(rows[site_id.isna()], set(sites["site_id"].astype(str)))
+    unplaced = site_id.isna().to_numpy()
+    new_sites = _new_sites(rows[unplaced], set(sites["site_id"].astype(str)), convoy[unplaced])
     site_id = site_id.fillna(new_sites["site_id_by_row"])
     return site_id, new_sites.drop(columns="site_id_by_row").drop_duplicates("site_id")
 
@@ -210,8 +199,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def _new_sites(rows: pd.DataFrame, taken: set[str]) -> pd.DataFrame:
-    """Gazetteer rows for ACLED places the gazetteer lacks (one per place and coordinates)."""
+def _new_sites(rows: pd.DataFrame, taken: set[str], convoy: np.ndarray) -> pd.DataFrame:
+    """Gazetteer rows for ACLED places the gazetteer lacks (one per place and coordinates);
+    a place whose row hit a convoy (``convoy``) is a route, any other a town."""
     columns = list(TABLES["sites"].columns)
     if rows.empty:
         return pd.DataFrame(columns=[*columns, "site_id_by_row"])
@@ -229,7 +219,6 @@ def _new_sites(rows: pd.DataFrame, taken: set[str]) -> pd.DataFrame:
             candidate = f"{base}-{number}"
         taken.add(candidate)
         ids[key] = candidate
-    convoy = contains(rows["notes"], CONVOY)
     geo = rows["geo_precision"].astype("Int64").astype("string").fillna("not given")
     frame = pd.DataFrame({
         "site_id": keys.map(ids), "site_name": rows["location"].astype(str),

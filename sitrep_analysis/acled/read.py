@@ -58,7 +58,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from sitrep_analysis.acled.cache import cache_key, default_cache_dir, read_cache, write_cache
+from sitrep_analysis.acled.cache import (
+    cache_enabled,
+    cache_key,
+    default_cache_dir,
+    read_cache,
+    write_cache,
+)
 from sitrep_analysis.acled.errors import AcledFormatError
 from sitrep_analysis.acled.rows import type_rows
 from sitrep_analysis.acled.sniff import (
@@ -121,7 +127,8 @@ def read_acled(path: str | os.PathLike, country: str = "Iraq", *,
     impossible coordinates, or ``fatalities`` that is not a whole number; malformed CSV lines
     (a wrong number of fields) are rejected whatever their country. With ``use_cache`` the
     typed rows are kept in ``cache_dir`` (default :func:`~.cache.default_cache_dir`) and a
-    second call on the unchanged file reads them from there.
+    second call on the unchanged file reads them from there; ``SITREP_NO_CACHE`` set (not
+    ``0``) in the environment has the effect of ``use_cache=False``, as for every cache.
 
     Raises :class:`~.errors.AcledFormatError` when the file is not an ACLED export.
     """
@@ -133,7 +140,7 @@ def read_acled(path: str | os.PathLike, country: str = "Iraq", *,
         raise AcledFormatError(f"{path} does not exist or is not a file")
     header = sniff_header(path)
     cache = None
-    if use_cache:
+    if use_cache and cache_enabled():
         key = cache_key(path, country)
         cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         cached = read_cache(cache, key)

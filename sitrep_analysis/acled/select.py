@@ -68,7 +68,10 @@ ACLED's quirks the rules allow for, as real exports show them
   base places the event only within ``NAMED_SITE_KM`` (50 km) of ACLED's coordinates
   (``NAMED_SITE_REGION_KM`` for a region's capital): an IED near Diwaniyah on "a convoy
   carrying supplies to the US embassy" is a convoy attack near Diwaniyah, not an attack on the
-  embassy 150 km away; the reason says so.
+  embassy 150 km away; the reason says so. Of several bases named, the one that counts is the
+  nearest to ACLED's coordinates within that limit (then one without coordinates, then the
+  nearest beyond; a tie goes to the gazetteer's first): "Balad Air Base and Camp Taji" coded
+  at Taji name Camp Taji, for the reason and for :mod:`.incidents`'s placing alike.
 - ``geo_precision`` 3 means the coordinates are those of a larger area's capital: such rows are
   never placed by distance.
 """
@@ -236,9 +239,10 @@ def select_attacks(export: AcledExport | pa.Table, sites: pd.DataFrame, *,
     Returns one row per candidate (a row meeting at least one selection rule, see the module
     notes): ACLED's columns, then ``selected`` (bool), ``selection_reason`` (every rule it met,
     in words), ``exclusion_reason`` (empty when selected), ``rule_actor``, ``rule_notes``,
-    ``rule_distance`` (bools) and ``near_site_id``/``near_site_km`` (the base that the distance
-    rule found). Rows meeting no rule are not listed. ``radius_km=0`` turns the distance rule
-    off.
+    ``rule_distance`` (bools), ``near_site_id``/``near_site_km`` (the base that the distance
+    rule found) and ``named_site_id``/``named_site_km`` (the base the notes or ``location``
+    name, see the module notes; :func:`placed_by_name` says whether it places the event).
+    Rows meeting no rule are not listed. ``radius_km=0`` turns the distance rule off.
 
     The rules run vectorised over the whole table (pyarrow's RE2 regular expressions, NumPy
     distances); the reasons are worded only for the few candidate rows.
@@ -277,10 +281,12 @@ def select_attacks(export: AcledExport | pa.Table, sites: pd.DataFrame, *,
     site_ids = np.append(points["site_id"].to_numpy(dtype=object), [None])
     frame["near_site_id"] = pd.array(site_ids[near[picked]], dtype="string")
     frame["near_site_km"] = near_km[picked].round(1)
+    frame["named_site_id"], frame["named_site_km"], named_words = _named_sites(
+        frame, names, named, sites)
     if frame.empty:
         frame["selection_reason"] = frame["exclusion_reason"] = pd.Series(dtype=object)
     else:
-        frame["selection_reason"] = _selection_reasons(frame, names, named, sites)
+        frame["selection_reason"] = _selection_reasons(frame, named_words)
         frame["exclusion_reason"] = _exclusion_reasons(frame)
     frame["selected"] = frame["exclusion_reason"].eq("")
     return frame
@@ -315,8 +321,7 @@ def _exclusion_reasons(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(reasons, index=frame.index, dtype=object).astype(str)
 
 
-def _selection_reasons(frame: pd.DataFrame, names: dict[str, str],
-                       named_rows: np.ndarray, sites: pd.DataFrame) -> pd.Series:
+def _selection_reasons(frame: pd.DataFrame, named_words: pd.Series) -> pd.Series:
     """Every rule a candidate met, in words, e.g. ``target actor in assoc_actor_2: Military
     Forces of the United States (2017-2021); notes mention "US forces"``. A base named far
     from ACLED's coordinates says so (it still makes the row a candidate: a convoy to a base
@@ -327,25 +332,11 @@ def _selection_reasons(frame: pd.DataFrame, names: dict[str, str],
         parts.append((f"target actor in {column}: " + frame[column].astype("string"))
                      .where(hit))
     parts.append('notes mention "' + first_match(frame["notes"], US_COALITION_NOTES) + '"')
-    named = pd.Series(pd.NA, index=frame.index, dtype="string")
-    gazetteer = sites.set_index(sites["site_id"].astype(str))
-    limit = pd.Series(named_site_limit(frame), index=frame.index)
-    for site_id, pattern in names.items():
-        todo = named.isna() & named_rows  # only rows known to name some base
-        if not todo.any():
-            break
-        rows = frame.loc[todo]
-        found = first_match(rows["notes"], pattern).fillna(
-            first_match(rows["location"], pattern))
-        # site_id is the gazetteer's key: .loc of one label is one row, a Series
-        km = named_site_km(rows, cast(pd.Series, gazetteer.loc[site_id])
-                           if site_id in gazetteer.index else None)
-        far = pd.Series(np.char.mod("%.0f", km.fillna(0).to_numpy()), index=rows.index,
-                        dtype="string")
-        far = (", " + far + " km from ACLED's coordinates: too far to place the event "
-               "there").where(km > limit[todo], "")
-        named = named.fillna(f'names base {site_id} ("' + found + '")' + far)
-    parts.append(named)
+    named_km = pd.Series(np.char.mod("%.0f", frame["named_site_km"].fillna(0).to_numpy()),
+                         index=frame.index, dtype="string")
+    far = (", " + named_km + " km from ACLED's coordinates: too far to place the event there"
+           ).where(frame["named_site_id"].notna().to_numpy() & ~placed_by_name(frame), "")
+    parts.append("names base " + frame["named_site_id"] + ' ("' + named_words + '")' + far)
     km = pd.Series(np.char.mod("%.1f", frame["near_site_km"].fillna(0).to_numpy()),
                    index=frame.index, dtype="string")
     distance = (frame["sub_event_type"].astype("string") + " " + km + " km from "
@@ -434,6 +425,45 @@ def named_site_limit(rows: pd.DataFrame) -> np.ndarray:
     :data:`NAMED_SITE_KM`, or :data:`NAMED_SITE_REGION_KM` at a region's capital."""
     regional = rows["geo_precision"].eq(3).fillna(False).to_numpy(dtype=bool)
     return np.where(regional, NAMED_SITE_REGION_KM, NAMED_SITE_KM)
+
+
+def _named_sites(frame: pd.DataFrame, names: dict[str, str], named_rows: np.ndarray,
+                 sites: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The base the notes (else ``location``) name, by the module notes' rule when several
+    are: site id, km from ACLED's coordinates (NaN: the base has none) and the words naming
+    it; missing where none is named. Only ``named_rows`` (naming some base) are scanned."""
+    rows = frame.loc[named_rows]
+    gazetteer = sites.set_index(sites["site_id"].astype(str))
+    limit = named_site_limit(rows)
+    best_rank = pd.Series(np.inf, index=rows.index)
+    site_id = pd.Series(pd.NA, index=rows.index, dtype="string")
+    site_km = pd.Series(np.nan, index=rows.index, dtype=float)
+    words = pd.Series(pd.NA, index=rows.index, dtype="string")
+    for sid, pattern in names.items():
+        found = first_match(rows["notes"], pattern).fillna(
+            first_match(rows["location"], pattern))
+        if found.isna().all():
+            continue
+        # site_id is the gazetteer's key: .loc of one label is one row, a Series
+        km = named_site_km(rows, cast(pd.Series, gazetteer.loc[sid]))
+        # nearest within the limit first, then one without coordinates, then beyond the limit
+        rank = km.where(km <= limit, 2e9 + km).fillna(1e9)
+        better = found.notna() & (rank < best_rank)  # strictly: a tie keeps the first site
+        best_rank = best_rank.mask(better, rank)
+        site_id = site_id.mask(better, sid)
+        site_km = site_km.mask(better, km)
+        words = words.mask(better, found)
+    return (site_id.reindex(frame.index), site_km.reindex(frame.index),
+            words.reindex(frame.index))
+
+
+def placed_by_name(frame: pd.DataFrame) -> np.ndarray:
+    """Whether the base each row names (``named_site_id``, from :func:`select_attacks`)
+    places the event: it lies within ``NAMED_SITE_KM`` of ACLED's coordinates
+    (``NAMED_SITE_REGION_KM`` at a region's capital), or has no coordinates to check."""
+    km = frame["named_site_km"].to_numpy(dtype=float)
+    within = np.isnan(km) | (km <= named_site_limit(frame))
+    return frame["named_site_id"].notna().to_numpy(dtype=bool) & within
 
 
 EARTH_RADIUS_KM = 6371.0088
