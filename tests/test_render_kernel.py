@@ -111,3 +111,11 @@ def test_a_kernel_that_cannot_start_is_one_line(tmp_path, monkeypatch):
         render_report(notebook, tmp_path / "nb.html")
     assert str(raised.value).startswith("cannot start the kernel 'no-such-kernel': ")
     assert "\n" not in str(raised.value) and not (tmp_path / "nb.html").exists()
+
+
+def test_a_report_leaves_the_users_ipython_history_alone(tmp_path, monkeypatch):
+    """Report cells are no commands the user typed: the kernel keeps its history in memory."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    notebook = write_notebook(tmp_path / "nb.ipynb", "1 + 1")
+    render_report(notebook, tmp_path / "nb.html")
+    assert not list((tmp_path / "ipython").rglob("history.sqlite"))

@@ -90,7 +90,10 @@ def report_kernel(work: Path, cwd: Path) -> Iterator[AsyncKernelManager]:
     try:
         run_sync(manager.start_kernel)(
             cwd=str(cwd), env={**os.environ, PAGE_ADDS_PLOTLYJS: "1"},
-            extra_arguments=[f"--IPKernelApp.extensions={WARMUP_EXTENSION}"])
+            extra_arguments=[f"--IPKernelApp.extensions={WARMUP_EXTENSION}",
+                             # as nbclient does for kernels it starts: the report's cells
+                             # stay out of the user's IPython history (and off the disk)
+                             "--HistoryManager.hist_file=:memory:"])
     except Exception as error:  # no such kernel, or its program cannot run
         raise RenderError(f"cannot start the kernel {KERNEL_NAME!r}: "
                           f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
