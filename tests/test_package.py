@@ -143,3 +143,25 @@ def test_every_library_the_package_imports_is_declared():
                 for distribution in distributions.get(top, [top]):
                     imported[distribution.lower().replace("_", "-")] = path.name
     assert {name: where for name, where in imported.items() if name not in declared} == {}
+
+
+def test_the_command_skips_jsonschemas_iri_grammars_and_nbformat_still_validates():
+    """rfc3987-syntax compiles 38 grammars at import (about a second per `sitrep render`) for a
+    check nbformat never makes: the command keeps it out, and notebooks are still checked."""
+    # nbformat is imported after the command started, as in `sitrep render`
+    code = ("import sys\n"
+            "from sitrep_analysis.cli import app\n"
+            "app(['validate', '--help'], standalone_mode=False)\n"
+            "import nbformat\n"
+            "notebook = nbformat.v4.new_notebook()\n"
+            "nbformat.validate(notebook)\n"
+            "notebook.cells = [{'cell_type': 'code', 'source': 1}]\n"
+            "try:\n"
+            "    nbformat.validate(notebook)\n"
+            "except nbformat.ValidationError:\n"
+            "    print('invalid notebook refused')\n"
+            "print(sorted(name for name, module in sys.modules.items()\n"
+            "             if name.startswith('rfc3987') and module is not None))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.splitlines()[-2:] == ["invalid notebook refused", "[]"]
