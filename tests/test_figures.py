@@ -236,6 +236,16 @@ def test_projectile_ranges_show_disagreement():
 
 # --- the house layout: legends under the plot, wrapped text, figures as wide as the page ------
 
+def test_the_template_styles_exactly_the_trace_types_the_figures_draw():
+    """Plotly copies the template into every figure: it holds the types drawn, no more."""
+    from sitrep_analysis.figures.style import TEMPLATE_TRACE_TYPES
+
+    # the map draws go.Scatter too (polygons and markers on cartesian axes, see maps.py)
+    drawn = {trace.type for figure in _every_figure().values() for trace in figure.data}
+    assert drawn == set(TEMPLATE_TRACE_TYPES) == {"bar", "scatter"}
+    assert set(pio.templates[TEMPLATE_NAME].to_plotly_json()["data"]) == drawn
+
+
 def _every_figure() -> dict[str, go.Figure]:
     incidents = incidents_frame()
     return {
