@@ -9,6 +9,7 @@ cell to raise, where the failed notebook shows it.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 
 #: What the shipped report notebooks import, heaviest first (pandas alone is about 0.3 s).
@@ -25,7 +26,11 @@ REPORT_MODULES = (
 
 
 def load_ipython_extension(ipython: object) -> None:
-    """Import :data:`REPORT_MODULES` (IPython calls this with the kernel's shell)."""
+    """Import :data:`REPORT_MODULES` (IPython calls this with the kernel's shell), then set
+    what they hold aside from the cyclic garbage collector (``gc.freeze``): the kernel lives for
+    one report, and a full collection over every module's objects otherwise interrupts its
+    figures about once a report."""
     for name in REPORT_MODULES:
         with contextlib.suppress(Exception):  # the report's own import shows the error
             importlib.import_module(name)
+    gc.freeze()
