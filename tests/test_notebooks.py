@@ -74,7 +74,7 @@ def test_report_has_findings_new_section_sources_and_no_code(reports, name):
     body = _body(report.html)
     for line in _code_lines(NOTEBOOKS / notebook):
         assert line not in body, f"code is shown: {line}"
-    code_cells = re.findall(r'<div class="(jp-Cell jp-CodeCell[^"]*)"', body)
+    code_cells = re.findall(r'<div\b[^>]*\bclass="(jp-Cell jp-CodeCell[^"]*)"', body)
     assert code_cells and all("jp-mod-noInput" in classes for classes in code_cells)
     headings = re.findall(r'<h2 id="([^"]+)"', body)
     assert headings[:2] == ["Key-findings", "New-since-the-last-report"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import hashlib
+import html as html_lib
 import json
 import re
 import shutil
@@ -31,6 +32,7 @@ from sitrep_analysis.render import (
     RenderError,
     check_parameters,
     data_checksum,
+    export_html,
     git_commit,
     notebook_parameters,
     render_notebook,
@@ -75,7 +77,7 @@ def test_report_hides_code_and_keeps_markdown_tables_and_figures(rendered_report
     body = html[html.index("<body"):]
     for line in _code_lines(REPORT_NOTEBOOK):
         assert line not in body, f"code is shown: {line}"
-    code_cells = re.findall(r'<div class="(jp-Cell jp-CodeCell[^"]*)"', body)
+    code_cells = re.findall(r'<div\b[^>]*\bclass="(jp-Cell jp-CodeCell[^"]*)"', body)
     assert code_cells and all("jp-mod-noInput" in classes for classes in code_cells)
     assert '<h1 id="Attack-tempo-against-political-events">' in body  # markdown
     assert "<strong>9 attacks</strong>" in body  # the summary
@@ -83,7 +85,7 @@ def test_report_hides_code_and_keeps_markdown_tables_and_figures(rendered_report
     assert "Made-up report" in body  # the sources table
     assert "Coverage is measured, not assumed" in body  # caveats
     assert "<title>Attack tempo against political events</title>" in html
-    assert "start_date = '2019-12-01'" in body  # parameters in the footer
+    assert "start_date = '2019-12-01'" in html_lib.unescape(body)  # parameters in the footer
     nav = body[body.index('<nav class="sitrep-contents"'):body.index("</nav>")]  # contents
     for heading in _section_headings(REPORT_NOTEBOOK):
         assert f">{heading}</a>" in nav, f"not in the contents: {heading}"
@@ -400,7 +402,7 @@ def test_footer_records_commit_data_checksum_parameters_and_versions(tmp_path, d
     assert f'<code class="sitrep-data-checksum">{checksum}</code>' in footer
     assert str(data_copy.resolve()) in footer
     assert "<code>window_days = 14</code>" in footer
-    assert f"<code>data_dir = {str(data_copy.resolve())!r}</code>" in footer
+    assert f"<code>data_dir = {str(data_copy.resolve())!r}</code>" in html_lib.unescape(footer)
     assert f"sitrep-analysis {__version__}" in footer
     for name in ("papermill", "nbconvert", "plotly"):
         assert f"{name} {__import__('importlib.metadata').metadata.version(name)}" in footer
@@ -438,3 +440,38 @@ def test_footer_records_commit_data_checksum_parameters_and_versions(tmp_path, d
         handle.write("\n")
     again = render_report(notebook, tmp_path / "out" / "signed.html", data_dir=data_copy)
     assert again.provenance["data_checksum"] == data_checksum(data_copy) != checksum
+
+
+def test_export_marks_outputs_focusable_and_images_described_as_nbconvert_does():
+    """The report's exporter skips nbconvert's parse of the whole page; the attributes that
+    parse adds (tabindex on cell wrappers and outputs, alt text on images) are the same."""
+    from nbconvert import HTMLExporter
+
+    from sitrep_analysis.render import TEMPLATE_DIR, TEMPLATE_NAME
+
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("shown")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": "<table><tr><td>1</td></tr>"
+                                                                  "</table>"}),
+        nbformat.v4.new_output("execute_result", data={"text/markdown": "**bold**"},
+                               execution_count=1),
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=",
+                                                     "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("stream", name="stdout", text="printed\n")]
+    notebook.cells = [nbformat.v4.new_markdown_cell("## Heading\n\nText."), cell]
+    ours = export_html(notebook, title="t")
+    nbconverts, _ = HTMLExporter(
+        template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    ).from_notebook_node(notebook, resources={"metadata": {"name": "t"}})
+
+    def marked(page: str) -> list[dict[str, object]]:
+        tags = re.findall(r"<(?:div|img)\b[^>]*>", page)
+        return [{name: set(value.split()) if name == "class" else value
+                 for name, value in re.findall(r'([\w-]+)="([^"]*)"', tag)}
+                for tag in tags if "tabindex" in tag or tag.startswith("<img")]
+
+    expected = marked(nbconverts)
+    assert len(expected) == 6  # the markdown cell's wrapper, four outputs, the image
+    assert marked(ours) == expected

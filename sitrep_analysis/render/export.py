@@ -26,11 +26,48 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_NAME = "sitrep"
 
 
+#: nbconvert's HTML exporter marks these start tags focusable (``tabindex="0"``: a wide table's
+#: box scrolls by keyboard); ``_ReportExporter`` does the same without parsing the page.
+_FOCUSABLE = re.compile(
+    r'<div class="((?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?:\s[^"]*)?)"'
+    r'(?![^>]*\btabindex=)')
+
+#: An image without alt text, and the placeholder nbconvert's HTML exporter gives it.
+_IMAGE_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
+_NO_DESCRIPTION = "No description has been provided for this image"
+
+
 @functools.cache
 def _exporter() -> HTMLExporter:
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    exporter = HTMLExporter(
+    class ReportExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its last step, a BeautifulSoup parse of the whole
+        page (two thirds of a report's export: 0.15 s of 0.22 s for the tempo report) that
+        gives images without alt text a placeholder and makes cell wrappers and outputs
+        focusable. Both are done here by :data:`_IMAGE_WITHOUT_ALT` and :data:`_FOCUSABLE`
+        on the start tags the lab template writes."""
+
+        def from_notebook_node(  # type: ignore[override]  # as HTMLExporter's own
+                self, nb: NotebookNode, resources: dict | None = None,
+                **kw: object) -> tuple[str, dict]:
+            # the two filters HTMLExporter sets up per notebook, as it does (nbconvert 7.16+)
+            language = nb.metadata.get("language_info", {})
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(
+                    pygments_lexer=language.get("pygments_lexer", language.get("name")),
+                    parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            page = _IMAGE_WITHOUT_ALT.sub(f'<img alt="{_NO_DESCRIPTION}"', page)
+            return _FOCUSABLE.sub(r'<div class="\1" tabindex="0"', page), resources
+
+    exporter = ReportExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATE_DIR)],
         exclude_input=True,
