@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from pathlib import Path
 
 from sitrep_analysis.files import write_atomically
@@ -118,15 +118,20 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
     ``timeout``: seconds per report, over the config's (``timeout``, per report or for all).
     Raises :class:`ScheduleError` when another run holds the output folder.
     """
-    from tqdm import tqdm
-
     started = time.perf_counter()
     output_dir = config.output_dir
     output_dir.mkdir(parents=True, exist_ok=True)
     width = max(len(spec.name) for spec in config.reports)
+    show = sys.stderr.isatty() if progress is None else progress
 
     def say(text: str, err: bool = False) -> None:
-        tqdm.write(text, file=sys.stderr if err else sys.stdout)
+        stream = sys.stderr if err else sys.stdout
+        if show:  # tqdm only with a bar: a cron run with nothing to render needs neither
+            from tqdm import tqdm
+
+            tqdm.write(text, file=stream)
+        else:
+            print(text, file=stream, flush=True)
 
     with locked(output_dir) as lock_fd, sigterm_stops():
         state_path = output_dir / STATE_FILE
@@ -151,7 +156,6 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
         outcomes: dict[str, Outcome] = {}
         todo = [job for job in planned if isinstance(job, Job)] + brief_jobs
         is_brief = {id(job) for job in brief_jobs}
-        show = sys.stderr.isatty() if progress is None else progress
         stopped = False
         try:
             with contextlib.ExitStack() as stack:
@@ -161,6 +165,8 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
                     workers = min(jobs or os.cpu_count() or 1, len(todo))
                     context = mp_context()
                     inherited = lock_fd if context.get_start_method() == "fork" else None
+                    from concurrent.futures import ProcessPoolExecutor
+
                     pool = stack.enter_context(ProcessPoolExecutor(
                         max_workers=workers, mp_context=context, initializer=worker_start,
                         initargs=(os.getpid(), inherited)))
@@ -168,15 +174,20 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
                     futures = {pool.submit(render_job, job.spec.notebook, job.html, job.values,
                                            job.spec.title, time_limit(job.spec, config, timeout)):
                                job for job in todo}
-                bar = stack.enter_context(tqdm(total=len(planned) + len(brief_jobs),
-                                               desc="sitrep schedule", unit="report",
-                                               file=sys.stderr, disable=not show, leave=False))
+                bar = None
+                if show:  # after the workers fork: the bar starts a monitor thread
+                    from tqdm import tqdm
+
+                    bar = stack.enter_context(tqdm(total=len(planned) + len(brief_jobs),
+                                                   desc="sitrep schedule", unit="report",
+                                                   file=sys.stderr, leave=False))
 
                 def finish(outcome: Outcome) -> None:
                     say(outcome_line(outcome, width))
                     if outcome.status == "failed" and outcome.error and "\n" in outcome.error:
                         say(f"--- {outcome.spec.name}\n{outcome.error}", err=True)
-                    bar.update(1)
+                    if bar is not None:
+                        bar.update(1)
 
                 for item in planned:
                     if isinstance(item, Outcome):

@@ -7,8 +7,6 @@ kernel are cleaned up before it exits."""
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import multiprocessing.context
 import os
 import signal
 import sys
@@ -17,9 +15,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sitrep_analysis.render import RenderError, render_report
 from sitrep_analysis.schedule.outcomes import error_text
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 
 class _Stopped(BaseException):
@@ -56,6 +58,8 @@ def stop_workers_on_sigterm(kind: type[BaseException] | None, error: BaseExcepti
     """On the way out of a stopped run, SIGTERM every worker (each cleans up its render and
     its kernel, then exits), so the pool does not wait for renders nobody will read."""
     if kind is not None and issubclass(kind, SchedulerStopped):
+        import multiprocessing  # loaded by the pool already; a run with no render needs none
+
         for child in multiprocessing.active_children():
             child.terminate()
     return False
@@ -129,6 +133,8 @@ def mp_context() -> multiprocessing.context.BaseContext:
     (the workers then inherit Papermill and nbconvert, already imported: about 2 s saved per
     worker), else ``spawn`` (forking a process that holds threads, such as a test runner's
     or a browser driver's, can deadlock the child)."""
+    import multiprocessing
+
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
