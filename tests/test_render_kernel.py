@@ -50,9 +50,11 @@ def test_the_first_cell_finds_the_workbooks_libraries_loaded(tmp_path):
 
 def test_a_report_kernels_notebook_holds_a_mark_where_plotly_js_goes(tmp_path):
     """Run under the renderer, use_offline_figures displays the figure fitter and a mark, not
-    4.8 MB of plotly.js (the kept notebook of a failed run shows what the kernel sent)."""
+    4.8 MB of plotly.js, and figures as HTML alone (the kept notebook of a failed run shows
+    what the kernel sent)."""
     notebook = write_notebook(tmp_path / "marked.ipynb",
                               "import sitrep_analysis as sa\nsa.use_offline_figures()",
+                              "import plotly.graph_objects as go\ngo.Figure(go.Bar(y=[1, 2]))",
                               "raise RuntimeError('stop here')")
     with pytest.raises(RenderError) as raised:
         render_report(notebook, tmp_path / "marked.html")
@@ -63,6 +65,10 @@ def test_a_report_kernels_notebook_holds_a_mark_where_plotly_js_goes(tmp_path):
     assert "window.sitrepFigures" in outputs[0].data["text/html"]
     assert PLOTLYJS_BANNER not in outputs[0].data["text/html"]
     assert raised.value.failed_notebook.stat().st_size < 100_000
+    # a figure: its HTML only (the page draws from it), not the JSON twice
+    [figure] = [cell for cell in kept.cells if "go.Figure" in cell.source]
+    assert [set(output.data) for output in figure.outputs] == [{"text/html"}]
+    assert "Plotly.newPlot" in figure.outputs[0].data["text/html"]
 
 
 def test_the_page_puts_plotly_js_at_the_mark_once_and_leaves_the_notebook_alone():

@@ -138,7 +138,10 @@ _WATCH_FIGURE = ("window.sitrepFigures && "
 
 
 class OfflineFigureRenderer(MimetypeRenderer):
-    """Plotly renderer emitting the plotly JSON mimetype and a self-contained HTML snippet.
+    """Plotly renderer emitting the plotly JSON mimetype and a self-contained HTML snippet;
+    in a report kernel (:data:`~sitrep_analysis.plotly_js.PAGE_ADDS_PLOTLYJS` set) the HTML
+    alone, since the page draws from it and no one opens that notebook in JupyterLab (a failed
+    run's kept notebook shows figures once trusted).
 
     The HTML calls the global ``Plotly`` and the fitter (:data:`FIT_SCRIPT`), both loaded once
     by :func:`use_offline_figures`: it carries no plotly.js, no MathJax and no reference to a
@@ -152,13 +155,15 @@ class OfflineFigureRenderer(MimetypeRenderer):
         self.default_height = default_height
 
     def to_mimebundle(self, fig_dict: dict) -> dict[str, object]:
-        figure_json = json.loads(pio.to_json(fig_dict, validate=False, remove_uids=False))
         layout = {key: value for key, value in fig_dict.get("layout", {}).items()
                   if key != "width"}
         html = pio.to_html({**fig_dict, "layout": layout}, config=self.config,
                            full_html=False, include_plotlyjs=False, include_mathjax=False,
                            validate=False, default_width="100%",
                            default_height=self.default_height, post_script=_WATCH_FIGURE)
+        if os.environ.get(PAGE_ADDS_PLOTLYJS):
+            return {"text/html": html}
+        figure_json = json.loads(pio.to_json(fig_dict, validate=False, remove_uids=False))
         return {"application/vnd.plotly.v1+json": {**figure_json, "config": self.config},
                 "text/html": html}
 
