@@ -1,11 +1,12 @@
 """The kernel a report runs in: started first, warmed up while the render checks its inputs,
 stopped by the render that started it.
 
-A render's own start-up (importing Papermill, nbformat and with them jsonschema) takes about a
-second of one core, and so does a kernel's (IPython, then pandas and Plotly in the report's
-first cell). Started before those imports, the kernel boots on the second core meanwhile and
-loads the workbook's libraries through the IPython extension :mod:`.warmup`, so a report's
-first cell finds them imported. A render that stops early (a parameter that does not fit, an
+A render's own start-up (importing Papermill, nbformat and nbconvert) takes 0.4 s of one core
+(a second more where jsonschema compiles rfc3987-syntax's grammars, which the ``sitrep``
+command prevents), and a kernel's about a second (IPython, then pandas and Plotly). Started
+before those imports, the kernel boots on the second core meanwhile and loads the workbook's
+libraries through the IPython extension :mod:`.warmup`, so a report's first cell finds them
+imported. A render that stops early (a parameter that does not fit, an
 output it refuses) stops the kernel before any cell has run.
 
 The kernel is told, through :data:`PAGE_ADDS_PLOTLYJS`, that the exported page will carry

@@ -104,7 +104,7 @@ def render_report(
 
         executed = Path(work) / notebook.name
         keeping = _KEEP_ON_FAILURE.set(executed)
-        warm_exporter()  # loads nbconvert's templates while the cells run
+        warm_exporter()  # loads nbconvert's templates while the kernel starts
         try:
             papermill.execute_notebook(
                 str(notebook), str(executed), parameters=values, kernel_name=KERNEL_NAME,
