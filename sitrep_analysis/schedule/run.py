@@ -7,9 +7,9 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, as_completed
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitrep_analysis.files import write_atomically
 from sitrep_analysis.render import (
@@ -38,6 +38,18 @@ from sitrep_analysis.schedule.workers import (
     stop_workers_on_sigterm,
     worker_start,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+
+def _as_completed(futures: dict[Future, Job]) -> Iterator[Future]:
+    """The futures in the order they finish; none without importing the pool's modules."""
+    if not futures:
+        return iter(())
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
 
 
 def collect_brief(job: Job, future: Future, brief_state: dict) -> Outcome:
@@ -160,13 +172,13 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
         try:
             with contextlib.ExitStack() as stack:
                 futures: dict[Future, Job] = {}
-                if todo:
+                if todo:  # the pool's modules only when there is something to render
+                    from concurrent.futures import ProcessPoolExecutor
+
                     # Workers start (fork) at the first submit: before the bar's monitor thread.
                     workers = min(jobs or os.cpu_count() or 1, len(todo))
                     context = mp_context()
                     inherited = lock_fd if context.get_start_method() == "fork" else None
-                    from concurrent.futures import ProcessPoolExecutor
-
                     pool = stack.enter_context(ProcessPoolExecutor(
                         max_workers=workers, mp_context=context, initializer=worker_start,
                         initargs=(os.getpid(), inherited)))
@@ -205,7 +217,7 @@ def run_schedule(config: Config, *, force: bool = False, jobs: int | None = None
                             ids[job.data_dir] = incident_ids(job.data_dir)
                         except Exception as error:  # the notebook will say more
                             ids[job.data_dir] = error
-                for future in as_completed(futures):
+                for future in _as_completed(futures):
                     job = futures[future]
                     if id(job) in is_brief and brief_state is not None:
                         outcome = collect_brief(job, future, brief_state)
