@@ -78,13 +78,19 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
+#: Where plotly.js goes in the page: put into each output marked for it (see
+#: :mod:`sitrep_analysis.plotly_js`) before the template runs, replaced by the script last, so
+#: that nothing scanning the page reads 4.8 MB of JavaScript (or changes it).
+_PLOTLYJS_HERE = "<!-- sitrep:plotly.js -->"
+
+
 def _add_plotly_js(notebook: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-    """nbconvert preprocessor (it runs on the exporter's copy of the notebook): put plotly.js
-    into each output marked for it (see :mod:`sitrep_analysis.plotly_js`)."""
+    """nbconvert preprocessor (it runs on the exporter's copy of the notebook): mark the place
+    of plotly.js in each output marked for it."""
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if output.get("metadata", {}).get(PLOTLYJS_MARK):
-                output.data["text/html"] = (plotly_js_script() + "\n"
+                output.data["text/html"] = (_PLOTLYJS_HERE + "\n"
                                             + output.data.get("text/html", ""))
     return notebook, resources
 
@@ -172,7 +178,8 @@ def export_html(notebook: NotebookNode, title: str,
         resources["sitrep_provenance"] = dict(provenance)
     with _EXPORTING, _no_cyclic_gc():
         body, _ = _exporter().from_notebook_node(notebook, resources=resources)
-    return _with_contents(body)
+    page = _with_contents(body)
+    return page.replace(_PLOTLYJS_HERE, plotly_js_script()) if _PLOTLYJS_HERE in page else page
 
 
 @contextlib.contextmanager

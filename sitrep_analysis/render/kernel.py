@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sitrep_analysis.plotly_js import PAGE_ADDS_PLOTLYJS
 from sitrep_analysis.render.errors import RenderError
 
 if TYPE_CHECKING:
@@ -36,10 +37,6 @@ if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager
 
 KERNEL_NAME = "python3"
-
-#: Environment variable set in a report kernel: the page the notebook is exported to adds
-#: plotly.js itself (see :func:`sitrep_analysis.use_offline_figures`).
-PAGE_ADDS_PLOTLYJS = "SITREP_PAGE_ADDS_PLOTLYJS"
 
 #: The IPython extension a report kernel loads at start (see :mod:`.warmup`).
 WARMUP_EXTENSION = "sitrep_analysis.render.warmup"
@@ -111,8 +108,9 @@ def let_go(manager: AsyncKernelManager) -> None:
     """Close the clients' channels and kill the kernel without waiting for it to exit."""
     from jupyter_core.utils import run_sync
 
-    for client in getattr(manager, "clients", []):
+    clients = getattr(manager, "clients", [])
+    while clients:
         with contextlib.suppress(Exception):
-            client.stop_channels()
+            clients.pop().stop_channels()
     with contextlib.suppress(Exception):  # already gone
         run_sync(manager.signal_kernel)(getattr(signal, "SIGKILL", signal.SIGTERM))
