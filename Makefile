@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint lock validate datapackage lab bench clean
+.PHONY: help setup bytecode report test lint lock validate datapackage lab bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,11 +19,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) ## Create .venv and install the project (done by every other target)
 
-report: $(STAMP) ## Render the standard reports (reports.toml) and reports/index.html
+bytecode: $(STAMP) ## Byte-compile the package (done by report, test and bench)
+	@echo ">> python -m compileall sitrep_analysis (Python would on first import, unless PYTHONDONTWRITEBYTECODE is set)"
+	@$(BIN)/python -m compileall -q sitrep_analysis
+
+report: bytecode ## Render the standard reports (reports.toml) and reports/index.html
 	@echo ">> rendering the reports listed in reports.toml to reports/ (unchanged ones are skipped)"
 	@$(BIN)/sitrep schedule reports.toml
 
-test: lint ## Run the whole test suite (lint, data, notebooks, browser)
+test: lint bytecode ## Run the whole test suite (lint, data, notebooks, browser)
 	@echo ">> pytest (tests/ and every docstring example in sitrep_analysis/)"
 	@$(BIN)/python -m pytest
 
@@ -43,7 +47,7 @@ lab: $(STAMP) ## Open JupyterLab on the project, with the project's kernel (pyth
 	@$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: $(STAMP) ## Print the benchmarks, as ratios against baselines measured in the same run
+bench: bytecode ## Print the benchmarks, as ratios against baselines measured in the same run
 	@echo ">> rendering benchmark (about 2 minutes)"
 	@$(BIN)/python benchmarks/bench_render.py
 	@echo ">> ACLED import benchmark: a million synthetic rows against DuckDB (about 1 minute)"
