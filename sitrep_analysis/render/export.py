@@ -184,10 +184,11 @@ def export_html(notebook: NotebookNode, title: str,
 
 @contextlib.contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
-    """Python's cyclic garbage collector paused for one export: nbconvert parses the whole
-    page into a tree of thousands of objects, which sets off a full collection over every
-    object the process holds (a rendering process holds Papermill, nbconvert and their
-    imports), about a third of the export's time. The tree is freed when it resumes."""
+    """Python's cyclic garbage collector paused for one export: copying the notebook and
+    filling the template allocate enough objects to set off a full collection over every
+    object a rendering process holds (Papermill, nbconvert and their imports). A first export
+    of the tempo report in a fresh process takes 0.07 s so, 0.19 s without. What the export
+    leaves is collected when the collector resumes."""
     paused = gc.isenabled()
     gc.disable()
     try:
